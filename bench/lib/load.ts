@@ -1,0 +1,86 @@
+/**
+ * Load generator shared by the RPC benchmarks: N stations, each keeping exactly one CALL outstanding (the OCPP
+ * rule), so the measured rate is the server's, not the generator's queueing.
+ */
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
+
+export interface LoadResult {
+  calls: number;
+  errors: number;
+  seconds: number;
+  latenciesMs: Float64Array;
+}
+
+export async function openStations(port: number, count: number, options: { compression?: boolean; path?: string } = {}): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = [];
+  const batch = 200; // connect in batches so the accept queue is not overrun
+  for (let start = 0; start < count; start += batch) {
+    const opening: Promise<WebSocket>[] = [];
+    for (let i = start; i < Math.min(count, start + batch); i += 1) {
+      const url = `ws://127.0.0.1:${port}${options.path ?? '/ocpp'}/BENCH${String(i).padStart(5, '0')}`;
+      const socket = new WebSocket(url, ['ocpp2.0.1'], { perMessageDeflate: options.compression ?? false });
+      opening.push(
+        new Promise((resolve, reject) => {
+          socket.once('open', () => resolve(socket));
+          socket.once('error', reject);
+        }),
+      );
+    }
+    sockets.push(...(await Promise.all(opening)));
+  }
+  return sockets;
+}
+
+export async function closeStations(sockets: WebSocket[]): Promise<void> {
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) return resolve();
+          socket.once('close', () => resolve());
+          socket.close();
+        }),
+    ),
+  );
+}
+
+/** Each socket sends `action` with `payload`, waits for the answer, sends again, until `durationMs` is over. */
+export async function runCalls(sockets: WebSocket[], action: string, payload: object, durationMs: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const body = JSON.stringify(payload);
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          let sentAt = 0;
+          const sendNext = (): void => {
+            if (performance.now() >= deadline) {
+              socket.off('message', onMessage);
+              resolve();
+              return;
+            }
+            sentAt = performance.now();
+            socket.send(`[2,"${randomUUID()}","${action}",${body}]`);
+          };
+          const onMessage = (data: Buffer): void => {
+            latencies.push(performance.now() - sentAt);
+            if (data[1] !== 0x33) errors += 1; // not "[3,"
+            sendNext();
+          };
+          socket.on('message', onMessage);
+          sendNext();
+        }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { calls: latencies.length, errors, seconds, latenciesMs: Float64Array.from(latencies).sort() };
+}
+
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}

@@ -1,0 +1,134 @@
+/**
+ * Composition root: the one place that reads the configuration, chooses the database (PGlite or PostgreSQL),
+ * and wires storage → domain → OCPP handlers → gateway, and the REST API, on one HTTP server.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { fastify, type FastifyInstance } from 'fastify';
+import { ensureInitialApiKey, registerApi } from './api/index.ts';
+import { CommandService } from './domain/commands/service.ts';
+import { DomainEvents } from './domain/events.ts';
+import { OcppGateway } from './gateway/index.ts';
+import { createCommandGateway } from './ocpp/commands/index.ts';
+import { createOcppModule } from './ocpp/index.ts';
+import { createSchemaValidator } from './protocol/schemas/validator.ts';
+import type { JouleConfig } from './shared/config.ts';
+import { createLogger, type Logger } from './shared/logger.ts';
+import { createRepositories, openDatabase, type Database, type StorageRepositories } from './storage/index.ts';
+
+export interface JouleOptions {
+  logger?: Logger;
+  /** PostgreSQL schema to use (tests isolate themselves this way). */
+  databaseSchema?: string;
+  /** Identifies this node in a cluster (default: host name and pid). */
+  nodeId?: string;
+}
+
+export interface Joule {
+  config: JouleConfig;
+  logger: Logger;
+  /** Port the HTTP/ws server listens on (the configured one, or the one the OS chose for port 0). */
+  port: number;
+  /** Port of the TLS (wss/https) server when one is configured. */
+  tlsPort: number | undefined;
+  database: Database;
+  repos: StorageRepositories;
+  events: DomainEvents;
+  gateway: OcppGateway;
+  commands: CommandService;
+  http: FastifyInstance;
+  /** The API key created on this first start, if any (printed once). */
+  initialApiKey: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts a complete CSMS and resolves once every port is listening. */
+export async function startJoule(config: JouleConfig, options: JouleOptions = {}): Promise<Joule> {
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const nodeId = options.nodeId ?? `${hostname()}:${process.pid}`;
+  const database = await openDatabase({ url: config.storage.databaseUrl ?? undefined, dataDir: config.storage.dataDir, schema: options.databaseSchema });
+  const repos = createRepositories(database);
+  const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
+
+  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS });
+  const gateway = new OcppGateway({
+    lookup: ocpp.lookup,
+    handlers: ocpp.handlers,
+    validator: createSchemaValidator(),
+    logger,
+    onFrame: ocpp.onFrame,
+    allowUnknownStations: config.ocpp.allowUnknownStations,
+    strictness: config.ocpp.strictness,
+    callTimeoutMs: config.ocpp.callTimeoutMs,
+    maxQueuedCalls: config.ocpp.maxQueuedCalls,
+    maxBadMessages: config.ocpp.maxBadMessages,
+    maxPayloadBytes: config.ocpp.maxPayloadBytes,
+    pingIntervalMs: config.ocpp.pingIntervalMs,
+    pongTimeoutMs: config.ocpp.pongTimeoutMs,
+    pathPrefix: config.ocpp.pathPrefix,
+    compression: (({ thresholdBytes, ...rest }) => ({ ...rest, threshold: thresholdBytes }))(config.ocpp.compression),
+    caCertificates: config.tls.caFile ? [readFileSync(config.tls.caFile)] : undefined,
+  });
+  gateway.onConnect(ocpp.onConnect);
+  gateway.onDisconnect(ocpp.onDisconnect);
+
+  const commands = new CommandService({
+    gateway: createCommandGateway({ gateway, repos, logger }),
+    jobs: repos.commandJobs,
+    events,
+    logger,
+    defaultTimeoutMs: config.ocpp.callTimeoutMs,
+  });
+
+  let httpServer: HttpServer | undefined;
+  const http = fastify({
+    logger: false,
+    serverFactory: (handler) => (httpServer = createHttpServer(handler)),
+  });
+  const apiDeps = { repos, events, commands, logger };
+  await registerApi(http, apiDeps);
+  await http.ready();
+  if (!httpServer) throw new Error('HTTP server was not created');
+  gateway.attach(httpServer);
+  await http.listen({ port: config.port, host: config.host });
+  const port = (httpServer.address() as AddressInfo).port;
+
+  let tlsServer: HttpsServer | undefined;
+  if (config.tls.port !== null) {
+    if (!config.tls.certFile || !config.tls.keyFile) throw new Error('tls.port needs tls.certFile and tls.keyFile');
+    tlsServer = createHttpsServer({
+      cert: readFileSync(config.tls.certFile),
+      key: readFileSync(config.tls.keyFile),
+      // Security profile 3: ask for a client certificate, but let the gateway decide (401 rather than a TLS alert).
+      requestCert: config.tls.caFile !== null,
+      rejectUnauthorized: false,
+      ca: config.tls.caFile ? readFileSync(config.tls.caFile) : undefined,
+    });
+    gateway.attach(tlsServer);
+    const server = tlsServer;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.tls.port ?? 0, config.host, () => resolve());
+    });
+  }
+  const tlsPort = tlsServer ? (tlsServer.address() as AddressInfo).port : undefined;
+  const initialApiKey = await ensureInitialApiKey(apiDeps);
+  logger.info({ port, tlsPort, database: database.kind, ocppPath: `${config.ocpp.pathPrefix}/{stationId}` }, 'Joule is listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await gateway.close();
+      // Background command jobs and their webhooks finish before storage closes.
+      await commands.idle();
+      await ocpp.close();
+      if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+      await http.close();
+      await database.close();
+    })());
+
+  return { config, logger, port, tlsPort, database, repos, events, gateway, commands, http, initialApiKey, close };
+}

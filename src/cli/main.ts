@@ -1,0 +1,113 @@
+/**
+ * `joule <command>`: the command line. `npm start` runs `joule start`.
+ *
+ *   joule start                                   run the CSMS (config: docs/configuration.md)
+ *   joule station add <id> [--password P] [--profile 0|1|2|3] [--versions ocpp2.0.1,ocpp1.6] [--fallback ocpp1.6]
+ *   joule station list
+ *   joule help
+ */
+import { parseArgs } from 'node:util';
+import { startJoule } from '../app.ts';
+import { isOcppVersion, type OcppVersion } from '../protocol/types.ts';
+import { ConfigError, loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+import { hashPassword } from '../shared/password.ts';
+import { createRepositories, openDatabase } from '../storage/index.ts';
+import { extraCommands } from './commands.ts';
+
+const USAGE = `usage: joule <command>
+  start                                run the CSMS
+  station add <id> [--password P] [--profile 0|1|2|3] [--versions v1,v2] [--fallback version]
+  station list                         registered stations with their connection state
+${extraCommands.map((c) => `  ${c.usage}`).join('\n')}
+  help                                 this text`;
+
+async function withRepositories<T>(fn: (repos: ReturnType<typeof createRepositories>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.storage.databaseUrl ?? undefined, dataDir: config.storage.dataDir });
+  try {
+    return await fn(createRepositories(database));
+  } finally {
+    await database.close();
+  }
+}
+
+function parseVersions(text: string | undefined): OcppVersion[] {
+  if (!text) return [];
+  const versions = text.split(',').map((v) => v.trim());
+  for (const version of versions) if (!isOcppVersion(version)) throw new Error(`unknown OCPP version '${version}' (ocpp2.1, ocpp2.0.1, ocpp1.6)`);
+  return versions as OcppVersion[];
+}
+
+async function stationAdd(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { password: { type: 'string' }, profile: { type: 'string', default: '1' }, versions: { type: 'string' }, fallback: { type: 'string' } },
+  });
+  const id = positionals[0];
+  if (!id) throw new Error('station add needs a station id');
+  const profile = Number(values.profile);
+  if (![0, 1, 2, 3].includes(profile)) throw new Error('--profile must be 0, 1, 2 or 3');
+  if ((profile === 1 || profile === 2) && !values.password) throw new Error(`security profile ${profile} needs --password`);
+  if (values.fallback !== undefined && !isOcppVersion(values.fallback)) throw new Error(`unknown OCPP version '${values.fallback}'`);
+  const passwordHash = values.password ? await hashPassword(values.password) : null;
+  await withRepositories(async (repos) => {
+    await repos.stations.create({
+      id,
+      securityProfile: profile,
+      passwordHash,
+      allowedVersions: parseVersions(values.versions),
+      fallbackVersion: (values.fallback as OcppVersion | undefined) ?? null,
+    });
+  });
+  console.log(`station ${id} registered (security profile ${profile})`);
+}
+
+async function stationList(): Promise<void> {
+  await withRepositories(async (repos) => {
+    for (const station of await repos.stations.list({ limit: 1000 })) {
+      console.log(`${station.id}\t${station.connected ? 'connected' : 'offline'}\tprofile ${station.securityProfile}\t${station.ocppVersion ?? '-'}`);
+    }
+  });
+}
+
+async function start(): Promise<void> {
+  const joule = await startJoule(loadConfig());
+  if (joule.initialApiKey) {
+    // Printed once, on the first start only: the key is stored hashed and cannot be shown again.
+    console.log(`\nFirst start: created API key (keep it, it is shown only once):\n  ${joule.initialApiKey}\n`);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    joule.logger.info({ signal }, 'shutting down');
+    joule.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        joule.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, sub, ...rest] = argv;
+  if (command === 'start') return start();
+  if (command === 'station' && sub === 'add') return stationAdd(rest);
+  if (command === 'station' && sub === 'list') return stationList();
+  const extra = extraCommands.find((c) => c.name === command);
+  if (extra) return extra.run(argv.slice(1));
+  console.log(USAGE);
+  if (command !== 'help' && command !== undefined) process.exitCode = 2;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else createLogger().error({ err: error }, 'joule failed');
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+/**
+ * The frame observer: every OCPP frame in and out goes to the message log (write-behind: enqueue never blocks the
+ * connection), every incoming frame counts as a sign of life (G02.FR.04), and the CALLs we send that make the
+ * station send something are noted on its session (see session.ts).
+ *
+ * The endpoint reports outgoing CALLs and received CALLERRORs without a parsed payload; those are read back from
+ * the frame text, so the log has the request we sent and the error code and text we got.
+ */
+import type { JsonValue, NewMessageLogEntry } from '../domain/model.ts';
+import type { MessageLogRepository } from '../domain/ports.ts';
+import type { PresenceTracker } from '../domain/services/index.ts';
+import type { FrameEvent } from '../protocol/endpoint.ts';
+import { MessageType } from '../protocol/types.ts';
+import type { Sessions } from './session.ts';
+
+/** CALLs of ours that the session must know about. */
+const NOTED_ACTIONS = new Set(['TriggerMessage', 'ExtendedTriggerMessage', 'GetBaseReport', 'GetReport']);
+
+function parseText(text: string): JsonValue[] | undefined {
+  if (text === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as JsonValue[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The payload to log: the parsed one, or what the frame text holds. */
+export function loggedPayload(event: FrameEvent): JsonValue {
+  const isError = event.messageType === MessageType.CALLERROR || event.messageType === MessageType.CALLRESULTERROR;
+  if (event.payload !== undefined && !isError) return event.payload;
+  const frame = parseText(event.text);
+  if (frame === undefined) return event.payload ?? null;
+  if (isError) return { errorCode: frame[2] ?? null, errorDescription: frame[3] ?? null, errorDetails: frame[4] ?? null };
+  if (event.messageType === MessageType.CALL || event.messageType === MessageType.SEND) return frame[3] ?? null;
+  return frame[2] ?? null;
+}
+
+export interface FrameObserverDeps {
+  messageLog: MessageLogRepository;
+  presence: PresenceTracker;
+  sessions: Sessions;
+}
+
+export function createFrameObserver(deps: FrameObserverDeps): (event: FrameEvent) => void {
+  return (event) => {
+    const payload = loggedPayload(event);
+    const entry: NewMessageLogEntry = {
+      stationId: event.identity,
+      direction: event.direction,
+      messageType: event.messageType,
+      messageId: event.messageId,
+      action: event.action ?? null,
+      payload,
+    };
+    deps.messageLog.enqueue(entry);
+    if (event.direction === 'in') deps.presence.seen(event.identity);
+    else if (event.messageType === MessageType.CALL && event.action !== undefined && NOTED_ACTIONS.has(event.action)) {
+      if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) deps.sessions.get(event.identity)?.noteOutgoing(event.action, payload, Date.now());
+    }
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * Joule's configuration: defaults, then a JSON or YAML file, then environment variables; validated once at start
+ * so a typo fails fast with the offending key named. docs/configuration.md lists every setting.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+
+export interface JouleConfig {
+  /** HTTP and ws:// port for stations (/ocpp/{id}), the REST API and OCPI. */
+  port: number;
+  host: string;
+  /** Optional wss:// / https port; needed by security profiles 2 and 3. */
+  tls: {
+    port: number | null;
+    certFile: string | null;
+    keyFile: string | null;
+    /** CA bundle that signs station client certificates (security profile 3). */
+    caFile: string | null;
+  };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  ocpp: {
+    pathPrefix: string;
+    /** Accept stations the CSMS does not know (off by default: unknown → HTTP 404). */
+    allowUnknownStations: boolean;
+    callTimeoutMs: number;
+    maxQueuedCalls: number;
+    maxPayloadBytes: number;
+    maxBadMessages: number;
+    pingIntervalMs: number;
+    pongTimeoutMs: number;
+    /** Default for stations without their own setting: lenient logs schema violations and still handles them. */
+    strictness: 'strict' | 'lenient';
+    heartbeatIntervalS: number;
+    compression: {
+      enabled: boolean;
+      serverMaxWindowBits: number;
+      clientMaxWindowBits: number;
+      memLevel: number;
+      serverNoContextTakeover: boolean;
+      clientNoContextTakeover: boolean;
+      /** Compress our own messages too (costs ~80 KB per connection: zlib's fixed deflate state). */
+      compressOutgoing: boolean;
+      thresholdBytes: number;
+    };
+  };
+  storage: {
+    /** postgres://… selects PostgreSQL; empty selects the embedded PGlite database in dataDir. */
+    databaseUrl: string | null;
+    dataDir: string;
+  };
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: 8180 },
+    host: { type: 'string', minLength: 1, default: '0.0.0.0' },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        port: { type: ['integer', 'null'], minimum: 0, maximum: 65535, default: null },
+        certFile: { type: ['string', 'null'], default: null },
+        keyFile: { type: ['string', 'null'], default: null },
+        caFile: { type: ['string', 'null'], default: null },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } },
+    },
+    ocpp: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        pathPrefix: { type: 'string', pattern: '^/[^?#]*$', default: '/ocpp' },
+        allowUnknownStations: { type: 'boolean', default: false },
+        callTimeoutMs: { type: 'integer', minimum: 100, default: 30000 },
+        maxQueuedCalls: { type: 'integer', minimum: 0, default: 100 },
+        maxPayloadBytes: { type: 'integer', minimum: 1024, default: 65536 },
+        maxBadMessages: { type: 'integer', minimum: 0, default: 20 },
+        pingIntervalMs: { type: 'integer', minimum: 0, default: 30000 },
+        pongTimeoutMs: { type: 'integer', minimum: 100, default: 10000 },
+        strictness: { enum: ['strict', 'lenient'], default: 'strict' },
+        heartbeatIntervalS: { type: 'integer', minimum: 1, default: 300 },
+        compression: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            serverMaxWindowBits: { type: 'integer', minimum: 9, maximum: 15, default: 10 },
+            clientMaxWindowBits: { type: 'integer', minimum: 9, maximum: 15, default: 10 },
+            memLevel: { type: 'integer', minimum: 1, maximum: 9, default: 4 },
+            serverNoContextTakeover: { type: 'boolean', default: false },
+            clientNoContextTakeover: { type: 'boolean', default: false },
+            compressOutgoing: { type: 'boolean', default: false },
+            thresholdBytes: { type: 'integer', minimum: 0, default: 256 },
+          },
+        },
+      },
+    },
+    storage: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        databaseUrl: { type: ['string', 'null'], pattern: '^postgres(ql)?://', default: null },
+        dataDir: { type: 'string', minLength: 1, default: './data' },
+      },
+    },
+  },
+} as const;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Environment variables and the config path they set. Values are parsed as JSON when they look like it. */
+const ENV_KEYS: Record<string, string[]> = {
+  JOULE_PORT: ['port'],
+  JOULE_HOST: ['host'],
+  JOULE_TLS_PORT: ['tls', 'port'],
+  JOULE_TLS_CERT: ['tls', 'certFile'],
+  JOULE_TLS_KEY: ['tls', 'keyFile'],
+  JOULE_TLS_CA: ['tls', 'caFile'],
+  JOULE_LOG_LEVEL: ['log', 'level'],
+  JOULE_ALLOW_UNKNOWN_STATIONS: ['ocpp', 'allowUnknownStations'],
+  JOULE_CALL_TIMEOUT_MS: ['ocpp', 'callTimeoutMs'],
+  JOULE_MAX_PAYLOAD_BYTES: ['ocpp', 'maxPayloadBytes'],
+  JOULE_PING_INTERVAL_MS: ['ocpp', 'pingIntervalMs'],
+  JOULE_STRICTNESS: ['ocpp', 'strictness'],
+  JOULE_COMPRESSION: ['ocpp', 'compression', 'enabled'],
+  DATABASE_URL: ['storage', 'databaseUrl'],
+  JOULE_DATA_DIR: ['storage', 'dataDir'],
+};
+
+type Mutable = Record<string, unknown>;
+
+function parseEnvValue(raw: string): unknown {
+  if (/^(true|false|null|-?\d+(\.\d+)?)$/.test(raw)) return JSON.parse(raw);
+  return raw;
+}
+
+function setPath(target: Mutable, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Mutable;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function readConfigFile(path: string): Mutable {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('top level must be an object');
+    return parsed as Mutable;
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid: ${(error as Error).message}`);
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Explicit file; otherwise JOULE_CONFIG, otherwise ./joule.config.yaml|yml|json when present. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over file and environment (tests). */
+  overrides?: Record<string, unknown>;
+}
+
+const validate = new Ajv({ useDefaults: true, allErrors: true, strict: false }).compile(schema);
+
+/** Loads and validates the configuration; throws ConfigError naming every bad key. */
+export function loadConfig(options: LoadConfigOptions = {}): JouleConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.JOULE_CONFIG ?? ['joule.config.yaml', 'joule.config.yml', 'joule.config.json'].find((f) => existsSync(f));
+  const config: Mutable = file ? readConfigFile(file) : {};
+  for (const [name, path] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') setPath(config, path, parseEnvValue(raw));
+  }
+  for (const [dotted, value] of Object.entries(options.overrides ?? {})) setPath(config, dotted.split('.'), value);
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+      const extra = e.keyword === 'additionalProperties' ? ` '${String((e.params as { additionalProperty?: string }).additionalProperty)}'` : '';
+      return `${where}: ${e.message ?? 'invalid'}${extra}`;
+    });
+    throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}:\n  ${problems.join('\n  ')}`);
+  }
+  return config as unknown as JouleConfig;
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { forEachDatabase } from '../../test/support/db.ts';
+import { migrations } from './migrations/index.ts';
+import { createRepositories, openDatabase } from './index.ts';
+
+forEachDatabase('migrations run once and are idempotent on restart', async (env) => {
+  const first = await env.open();
+  const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(first.db);
+  assert.deepEqual(
+    applied.rows.map((r) => r.name),
+    Object.keys(migrations),
+  );
+  await createRepositories(first).stations.create({ id: 'CS-1' });
+  await first.close();
+
+  const second = await env.open();
+  const again = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(second.db);
+  assert.equal(again.rows[0]?.n, Object.keys(migrations).length);
+  assert.equal((await createRepositories(second).stations.get('CS-1'))?.id, 'CS-1', 'data survives the restart');
+});
+
+forEachDatabase('int8, numeric, jsonb, arrays and timestamps come back as the same JS types', async (env) => {
+  const database = await env.open();
+  const row = await sql<{ i: unknown; n: unknown; j: unknown; a: unknown; t: unknown }>`
+    select 9007199254740991::int8 as i, 1234.567::numeric as n, '{"a":[1,2]}'::jsonb as j, array['x','y'] as a,
+           '2025-01-02T03:04:05.678Z'::timestamptz as t`.execute(database.db);
+  assert.deepEqual(row.rows[0], { i: 9007199254740991, n: '1234.567', j: { a: [1, 2] }, a: ['x', 'y'], t: new Date('2025-01-02T03:04:05.678Z') });
+});
+
+forEachDatabase('tables live in the configured schema only', async (env) => {
+  const database = await env.open();
+  const where = await sql<{ schema: string }>`select table_schema as schema from information_schema.tables where table_name = 'transactions'
+    and table_schema = current_schema()`.execute(database.db);
+  assert.equal(where.rows[0]?.schema, database.schema);
+});
+
+test('rejects schema names that are not plain identifiers', async () => {
+  await assert.rejects(openDatabase({ dataDir: 'memory://', schema: 'x; drop table y' }), /invalid schema name/);
+});

@@ -1,0 +1,99 @@
+/**
+ * Opens the database: PostgreSQL through a bounded pg pool when a URL is given, otherwise embedded PGlite in a
+ * data folder (or in memory). Both speak the same SQL, run the same migrations and return the same JS types.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../shared/logger.ts';
+import { migrateToLatest } from './migrate.ts';
+import { preparingPool } from './pg-prepared.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface OpenDatabaseOptions {
+  /** postgres://… — use PostgreSQL. Without it, PGlite. */
+  url?: string;
+  /** PGlite data folder (default ./data); 'memory://' keeps everything in memory. */
+  dataDir?: string;
+  /** PostgreSQL schema that holds every table (created if missing); default 'public'. */
+  schema?: string;
+  /** Most pooled PostgreSQL connections (default 10). */
+  poolSize?: number;
+  /** Run pending migrations before returning (default true). */
+  migrate?: boolean;
+  logger?: Logger;
+}
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly schema: string;
+  readonly db: Kysely<DB>;
+  /** Registers work to do before the connection closes (flushing write-behind buffers). */
+  onClose(hook: () => Promise<void>): void;
+  /** Runs the close hooks, then closes the pool or PGlite. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+/** pg returns int8 as a string, PGlite as a number: both become numbers (ids and counts stay far below 2^53). */
+const parseInt8 = (value: string): number => Number(value);
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+
+  const { kind, dialect } = options.url ? postgresDialect(options.url, schema, options.poolSize ?? 10, options.logger) : await pgliteDialect(options.dataDir ?? './data', schema);
+  const db = new Kysely<DB>({ dialect });
+  const hooks: Array<() => Promise<void>> = [];
+  let closing: Promise<void> | undefined;
+
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      try {
+        for (const hook of hooks) await hook();
+      } finally {
+        await db.destroy();
+      }
+    })());
+
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    if (options.migrate ?? true) await migrateToLatest(db, schema, options.logger);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+
+  return { kind, schema, db, onClose: (hook) => void hooks.push(hook), close };
+}
+
+function postgresDialect(url: string, schema: string, poolSize: number, logger?: Logger): { kind: DatabaseKind; dialect: Dialect } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    application_name: 'joule',
+    // Fail a query instead of waiting forever when the server is unreachable or every connection is busy.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    // search_path is a startup parameter: no extra round trip per connection.
+    options: `-c search_path=${schema}`,
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
+  });
+  // An idle connection that breaks (server restart) is dropped by the pool; unhandled, the event would crash us.
+  pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost'));
+  return { kind: 'postgres', dialect: new PostgresDialect({ pool: preparingPool(pool) }) };
+}
+
+async function pgliteDialect(dataDir: string, schema: string): Promise<{ kind: DatabaseKind; dialect: Dialect }> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: parseInt8 } });
+  // One session for the life of the process, so setting search_path once is enough (name validated above).
+  await pglite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
+  return { kind: 'pglite', dialect: new PGliteDialect(pglite) };
+}

@@ -1,0 +1,140 @@
+/**
+ * The message log: every OCPP frame in and out. Writes are write-behind — enqueue() buffers and a flush writes
+ * up to `maxBatch` entries per statement, when the buffer fills, after `flushIntervalMs`, or on close — because
+ * one insert per frame would cost more than handling the frame. Losing the last few log lines in a crash is
+ * acceptable; transaction data never goes through here.
+ */
+import { sql, type Selectable } from 'kysely';
+import type { Logger } from '../../shared/logger.ts';
+import type { Direction, JsonValue, MessageLogEntry, NewMessageLogEntry } from '../../domain/model.ts';
+import type { MessageLogFilter, MessageLogRepository } from '../../domain/ports.ts';
+import type { MessageLogTable } from '../schema.ts';
+import { pageOf, type Executor } from './convert.ts';
+
+export interface MessageLogOptions {
+  /** Most entries per insert statement (default 500). */
+  maxBatch?: number;
+  /** Longest an entry waits in the buffer (default 200 ms). */
+  flushIntervalMs?: number;
+  /** Entries buffered beyond this are dropped (and counted) while the database is unreachable (default 50,000). */
+  maxPending?: number;
+  logger?: Logger;
+}
+
+export interface BufferedMessageLog extends MessageLogRepository {
+  /** Entries dropped because the buffer was full or a batch failed to write. */
+  readonly dropped: number;
+  /** Flushes and stops the timer. */
+  close(): Promise<void>;
+}
+
+function toEntry(row: Selectable<MessageLogTable>): MessageLogEntry {
+  return {
+    id: row.id,
+    stationId: row.station_id,
+    direction: row.direction as Direction,
+    messageType: row.message_type,
+    messageId: row.message_id,
+    action: row.action,
+    payload: row.payload as JsonValue,
+    createdAt: row.created_at,
+  };
+}
+
+async function insertBatch(db: Executor, entries: readonly NewMessageLogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const json = JSON.stringify(
+    entries.map((e) => ({
+      station_id: e.stationId,
+      direction: e.direction,
+      message_type: e.messageType,
+      message_id: e.messageId,
+      action: e.action ?? null,
+      payload: e.payload,
+      created_at: (e.createdAt ?? new Date()).toISOString(),
+    })),
+  );
+  // One parameter whatever the batch size: one statement text, planned once.
+  await sql`
+    insert into message_log (station_id, direction, message_type, message_id, action, payload, created_at)
+    select * from jsonb_to_recordset(${json}::jsonb) as m(station_id text, direction text, message_type smallint,
+         message_id text, action text, payload jsonb, created_at timestamptz)
+  `.execute(db);
+}
+
+export function createMessageLogRepository(db: Executor, options: MessageLogOptions = {}): BufferedMessageLog {
+  const maxBatch = options.maxBatch ?? 500;
+  const interval = options.flushIntervalMs ?? 200;
+  const maxPending = options.maxPending ?? 50_000;
+  let buffer: NewMessageLogEntry[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let dropped = 0;
+  let closed = false;
+
+  async function writeBuffered(): Promise<void> {
+    while (buffer.length > 0) {
+      const batch = buffer.slice(0, maxBatch);
+      buffer = buffer.slice(batch.length);
+      try {
+        await insertBatch(db, batch);
+      } catch (err) {
+        dropped += batch.length;
+        options.logger?.error({ err, entries: batch.length }, 'message log batch lost');
+      }
+    }
+  }
+
+  /** Flushes run one after another, so batches land in the order they were enqueued. */
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    chain = chain.then(writeBuffered);
+    return chain;
+  }
+
+  return {
+    get dropped() {
+      return dropped;
+    },
+
+    append: (entries) => insertBatch(db, entries),
+
+    enqueue(entry) {
+      if (closed) throw new Error('message log is closed');
+      if (buffer.length >= maxPending) {
+        dropped++;
+        return;
+      }
+      buffer.push(entry.createdAt ? entry : { ...entry, createdAt: new Date() });
+      if (buffer.length >= maxBatch) void flush();
+      else if (!timer) {
+        timer = setTimeout(() => void flush(), interval);
+        timer.unref();
+      }
+    },
+
+    flush,
+
+    async close() {
+      closed = true;
+      await flush();
+    },
+
+    async list(filter: MessageLogFilter = {}) {
+      const { limit, offset } = pageOf(filter);
+      let query = db.selectFrom('message_log').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset);
+      if (filter.stationId !== undefined) query = query.where('station_id', '=', filter.stationId);
+      if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+      if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+      if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+      if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+      return (await query.execute()).map(toEntry);
+    },
+
+    async prune(olderThan) {
+      const result = await db.deleteFrom('message_log').where('created_at', '<', olderThan).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/** Id tokens (local and from roaming partners), keyed by (idToken, type). */
+import { sql, type Selectable } from 'kysely';
+import type { IdToken, TokenStatus } from '../../domain/model.ts';
+import type { NewIdToken, TokenRepository } from '../../domain/ports.ts';
+import type { IdTokensTable } from '../schema.ts';
+import { pageOf, type Executor } from './convert.ts';
+
+function toIdToken(row: Selectable<IdTokensTable>): IdToken {
+  return {
+    id: row.id,
+    idToken: row.id_token,
+    type: row.type,
+    status: row.status as TokenStatus,
+    expiry: row.expiry,
+    groupId: row.group_id,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function createTokenRepository(db: Executor): TokenRepository {
+  return {
+    async get(idToken, type) {
+      const row = await db.selectFrom('id_tokens').selectAll().where('id_token', '=', idToken).where('type', '=', type).executeTakeFirst();
+      return row && toIdToken(row);
+    },
+
+    async getById(id) {
+      const row = await db.selectFrom('id_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toIdToken(row);
+    },
+
+    async findByValue(idToken) {
+      const rows = await db
+        .selectFrom('id_tokens')
+        .selectAll()
+        .where('id_token', '=', idToken)
+        .orderBy(sql`source = 'local'`, 'desc')
+        .orderBy('id')
+        .execute();
+      return rows.map(toIdToken);
+    },
+
+    async list(filter) {
+      const { limit, offset } = pageOf(filter);
+      let query = db.selectFrom('id_tokens').selectAll().orderBy('id').limit(limit).offset(offset);
+      if (filter?.source !== undefined) query = query.where('source', '=', filter.source);
+      if (filter?.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);
+      return (await query.execute()).map(toIdToken);
+    },
+
+    async upsert(token: NewIdToken) {
+      const values = {
+        status: token.status,
+        expiry: token.expiry ?? null,
+        group_id: token.groupId ?? null,
+        source: token.source ?? 'local',
+      };
+      const row = await db
+        .insertInto('id_tokens')
+        .values({ id_token: token.idToken, type: token.type, ...values })
+        .onConflict((oc) => oc.columns(['id_token', 'type']).doUpdateSet({ ...values, updated_at: sql`now()` }))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toIdToken(row);
+    },
+
+    async delete(idToken, type) {
+      const result = await db.deleteFrom('id_tokens').where('id_token', '=', idToken).where('type', '=', type).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}
