@@ -31,11 +31,18 @@ const boundaryRules = Object.entries(allowed).map(([layer, may]) => {
         'error',
         {
           patterns: [
-            {
-              group: forbidden.flatMap((l) => [`**/${l}`, `**/${l}/**`, `../${l}/*`]),
-              message: `src/${layer} may import only: ${may.join(', ') || 'nothing inside src'} (docs/architecture.md).`,
-            },
-            { group: ['**/app', '**/app.ts'], message: 'Only the CLI may import the composition root.' },
+            // The CLI may import every layer, so it has no forbidden group (an empty group is invalid config).
+            ...(forbidden.length === 0
+              ? []
+              : [
+                  {
+                    group: forbidden.flatMap((l) => [`**/${l}`, `**/${l}/**`, `../${l}/*`]),
+                    message: `src/${layer} may import only: ${may.join(', ') || 'nothing inside src'} (docs/architecture.md).`,
+                  },
+                ]),
+            ...(layer === 'cli'
+              ? []
+              : [{ group: ['**/app', '**/app.ts'], message: 'Only the CLI may import the composition root.' }]),
           ],
         },
       ],

@@ -5,7 +5,7 @@
  * The transactionId is assigned by the CSMS in the StartTransaction answer; MeterValues and StopTransaction made
  * before it came (offline) are built when they are sent, after the stored StartTransaction was answered.
  */
-import type { ActionName, Ocpp16, RequestOf, ResponseOf } from '../protocol/generated/index.ts';
+import type { ActionName, RequestOf, ResponseOf } from '../protocol/generated/index.ts';
 import type { JsonObject } from '../protocol/types.ts';
 import type { Dialect, UpdateTrigger } from './dialect.ts';
 import { iso, json } from './dialect.ts';

@@ -224,6 +224,10 @@ describe('quirks for real chargers', () => {
   it('1.6 SetChargingProfile with limit 8.1 (multipleOf 0.1 in binary floating point) is sent as is', async () => {
     const st = await server.connect('QUIRK-16', 'ocpp1.6');
     try {
+      const periods: JsonObject[] = [
+        { startPeriod: 0, limit: 8.1 },
+        { startPeriod: 600, limit: 16.3, numberPhases: 3 },
+      ];
       const payload = {
         connectorId: 1,
         csChargingProfiles: {
@@ -234,10 +238,7 @@ describe('quirks for real chargers', () => {
           chargingSchedule: {
             chargingRateUnit: 'A',
             minChargingRate: 6.1,
-            chargingSchedulePeriod: [
-              { startPeriod: 0, limit: 8.1 },
-              { startPeriod: 600, limit: 16.3, numberPhases: 3 },
-            ],
+            chargingSchedulePeriod: periods,
           },
         },
       };

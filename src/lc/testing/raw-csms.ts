@@ -100,19 +100,21 @@ export class RawCsms {
   static async start(options: RawCsmsOptions = {}): Promise<RawCsms> {
     const tls = options.tls;
     const https = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.ca !== undefined, rejectUnauthorized: true }) : undefined;
-    let csms: RawCsms | undefined;
+    // verifyClient runs before the server object exists, so it reaches it through this holder.
+    const ref: { csms?: RawCsms } = {};
     const wss = new WebSocketServer({
       ...(https ? { server: https } : { port: options.port ?? 0, host: '127.0.0.1' }),
       perMessageDeflate: options.perMessageDeflate ?? false,
       handleProtocols: (offered) => (options.chooseProtocol ?? ((list: string[]) => list[0] ?? false))([...offered]),
       verifyClient: (info, done) => {
+        const csms = ref.csms;
         csms?.requests.push(info.req);
         if (csms?.refuseWith === undefined) done(true);
         else done(false, csms.refuseWith, undefined, csms.refuseWith === 401 ? { 'WWW-Authenticate': 'Basic realm="Raw"' } : undefined);
       },
     });
-    csms = new RawCsms(wss, https, https ? 'wss' : 'ws');
-    const created = csms;
+    const created = new RawCsms(wss, https, https ? 'wss' : 'ws');
+    ref.csms = created;
     wss.on('connection', (socket, request) => {
       const connection = new RawConnection(socket, request, options.autoAnswer);
       created.connections.push(connection);
