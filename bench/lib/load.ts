@@ -19,7 +19,7 @@ export async function openStations(port: number, count: number, options: { compr
     const opening: Promise<WebSocket>[] = [];
     for (let i = start; i < Math.min(count, start + batch); i += 1) {
       const url = `ws://127.0.0.1:${port}${options.path ?? '/ocpp'}/BENCH${String(i).padStart(5, '0')}`;
-      const socket = new WebSocket(url, ['ocpp2.0.1'], { perMessageDeflate: options.compression ?? false });
+      const socket = new WebSocket(url, ['ocpp2.0.1'], { perMessageDeflate: options.compression ?? false, handshakeTimeout: 30_000 });
       opening.push(
         new Promise((resolve, reject) => {
           socket.once('open', () => resolve(socket));
@@ -45,6 +45,9 @@ export async function closeStations(sockets: WebSocket[]): Promise<void> {
   );
 }
 
+/** A call unanswered this long counts as an error and ends that station's loop (the run stays bounded). */
+const CALL_TIMEOUT_MS = 10_000;
+
 /** Each socket sends `action` with `payload`, waits for the answer, sends again, until `durationMs` is over. */
 export async function runCalls(sockets: WebSocket[], action: string, payload: object, durationMs: number): Promise<LoadResult> {
   const latencies: number[] = [];
@@ -57,12 +60,14 @@ export async function runCalls(sockets: WebSocket[], action: string, payload: ob
       (socket) =>
         new Promise<void>((resolve) => {
           let sentAt = 0;
+          const finish = (): void => {
+            clearTimeout(timer);
+            socket.off('message', onMessage);
+            socket.off('close', onClose);
+            resolve();
+          };
           const sendNext = (): void => {
-            if (performance.now() >= deadline) {
-              socket.off('message', onMessage);
-              resolve();
-              return;
-            }
+            if (performance.now() >= deadline || socket.readyState !== WebSocket.OPEN) return finish();
             sentAt = performance.now();
             socket.send(`[2,"${randomUUID()}","${action}",${body}]`);
           };
@@ -71,13 +76,55 @@ export async function runCalls(sockets: WebSocket[], action: string, payload: ob
             if (data[1] !== 0x33) errors += 1; // not "[3,"
             sendNext();
           };
+          const onClose = (): void => {
+            errors += 1;
+            finish();
+          };
           socket.on('message', onMessage);
+          socket.on('close', onClose);
+          // One timer per station for the whole run: a reply that never comes ends this station's loop.
+          const timer = setTimeout(() => {
+            errors += 1;
+            finish();
+          }, durationMs + CALL_TIMEOUT_MS);
           sendNext();
         }),
     ),
   );
   const seconds = (performance.now() - started) / 1000;
   return { calls: latencies.length, errors, seconds, latenciesMs: Float64Array.from(latencies).sort() };
+}
+
+/**
+ * Every socket sends one Heartbeat (compressed when permessage-deflate was negotiated, like a real station's
+ * BootNotification) and waits for its answer: an idle connection after its first exchange holds whatever zlib
+ * state that exchange created. Resolves with the number of failed exchanges.
+ */
+export async function exchangeOnce(sockets: WebSocket[], compress: boolean): Promise<number> {
+  let failed = 0;
+  const batch = 500;
+  for (let start = 0; start < sockets.length; start += batch) {
+    await Promise.all(
+      sockets.slice(start, start + batch).map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              failed += 1;
+              socket.off('message', onMessage);
+              resolve();
+            }, CALL_TIMEOUT_MS);
+            const onMessage = (data: Buffer): void => {
+              clearTimeout(timer);
+              if (data[1] !== 0x33) failed += 1;
+              resolve();
+            };
+            socket.once('message', onMessage);
+            socket.send(`[2,"${randomUUID()}","Heartbeat",{}]`, { compress });
+          }),
+      ),
+    );
+  }
+  return failed;
 }
 
 export function percentile(sorted: Float64Array, p: number): number {
