@@ -15,6 +15,7 @@ import { OcppGateway } from './gateway/index.ts';
 import { createCommandGateway } from './ocpp/commands/index.ts';
 import { createOcppModule } from './ocpp/index.ts';
 import { createSchemaValidator } from './protocol/schemas/validator.ts';
+import { readSigningKey } from './protocol/signed/index.ts';
 import type { JouleConfig } from './shared/config.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { createRepositories, openDatabase, type Database, type StorageRepositories } from './storage/index.ts';
@@ -49,11 +50,15 @@ export interface Joule {
 export async function startJoule(config: JouleConfig, options: JouleOptions = {}): Promise<Joule> {
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const nodeId = options.nodeId ?? `${hostname()}:${process.pid}`;
+  // The signing key is read first: a bad key file stops the start before anything is opened.
+  const signing = config.ocpp.signing;
+  if ((signing.keyFile === null) !== (signing.certFile === null)) throw new Error('ocpp.signing needs both keyFile and certFile');
+  const signingKey = signing.keyFile && signing.certFile ? await readSigningKey({ keyFile: signing.keyFile, certificateFile: signing.certFile, alg: signing.alg ?? undefined }) : undefined;
   const database = await openDatabase({ url: config.storage.databaseUrl ?? undefined, dataDir: config.storage.dataDir, schema: options.databaseSchema });
   const repos = createRepositories(database);
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
 
-  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS });
+  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey });
   const gateway = new OcppGateway({
     lookup: ocpp.lookup,
     handlers: ocpp.handlers,

@@ -35,6 +35,8 @@ export interface StationJson {
   allowedVersions: string[];
   fallbackVersion: string | null;
   strictness: string | null;
+  signedMessages: boolean;
+  signingCertificate: string | null;
   connected: boolean;
   lastSeenAt: string | null;
   nodeId: string | null;
@@ -56,6 +58,8 @@ export function presentStation(s: Station): StationJson {
     allowedVersions: [...s.allowedVersions],
     fallbackVersion: s.fallbackVersion,
     strictness: s.strictness,
+    signedMessages: s.signedMessages,
+    signingCertificate: s.signingCertificate,
     connected: s.connected,
     lastSeenAt: isoOrNull(s.lastSeenAt),
     nodeId: s.nodeId,

@@ -71,6 +71,8 @@ export const stationResponse = {
     allowedVersions: { type: 'array', items: str },
     fallbackVersion: nstr,
     strictness: nstr,
+    signedMessages: { type: 'boolean', description: 'Signed messages (OCPP-J Part 4 §7) are accepted, verified and answered signed.' },
+    signingCertificate: { ...nstr, description: 'PEM certificate(s) the station signs with.' },
     connected: { type: 'boolean' },
     lastSeenAt: ndate,
     nodeId: nstr,

@@ -3,11 +3,14 @@
  *
  *   joule start                                   run the CSMS (config: docs/configuration.md)
  *   joule station add <id> [--password P] [--profile 0|1|2|3] [--versions ocpp2.0.1,ocpp1.6] [--fallback ocpp1.6]
+ *                          [--signed --signing-cert FILE]   signed messages (Part 4 §7) verified with the station's certificate
  *   joule station list
  *   joule help
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startJoule } from '../app.ts';
+import { splitPemCertificates, trustedCertificate } from '../protocol/signed/index.ts';
 import { isOcppVersion, type OcppVersion } from '../protocol/types.ts';
 import { ConfigError, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -17,7 +20,7 @@ import { extraCommands } from './commands.ts';
 
 const USAGE = `usage: joule <command>
   start                                run the CSMS
-  station add <id> [--password P] [--profile 0|1|2|3] [--versions v1,v2] [--fallback version]
+  station add <id> [--password P] [--profile 0|1|2|3] [--versions v1,v2] [--fallback version] [--signed --signing-cert FILE]
   station list                         registered stations with their connection state
 ${extraCommands.map((c) => `  ${c.usage}`).join('\n')}
   help                                 this text`;
@@ -39,11 +42,26 @@ function parseVersions(text: string | undefined): OcppVersion[] {
   return versions as OcppVersion[];
 }
 
+/** The station's signing certificate file (PEM), checked so that a wrong file fails here and not at verification. */
+function readSigningCertificate(file: string): string {
+  const pem = readFileSync(file, 'utf8');
+  if (splitPemCertificates(pem).length === 0) throw new Error(`${file} contains no PEM certificate`);
+  for (const block of splitPemCertificates(pem)) trustedCertificate(block);
+  return pem;
+}
+
 async function stationAdd(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { password: { type: 'string' }, profile: { type: 'string', default: '1' }, versions: { type: 'string' }, fallback: { type: 'string' } },
+    options: {
+      password: { type: 'string' },
+      profile: { type: 'string', default: '1' },
+      versions: { type: 'string' },
+      fallback: { type: 'string' },
+      signed: { type: 'boolean' },
+      'signing-cert': { type: 'string' },
+    },
   });
   const id = positionals[0];
   if (!id) throw new Error('station add needs a station id');
@@ -51,6 +69,8 @@ async function stationAdd(args: string[]): Promise<void> {
   if (![0, 1, 2, 3].includes(profile)) throw new Error('--profile must be 0, 1, 2 or 3');
   if ((profile === 1 || profile === 2) && !values.password) throw new Error(`security profile ${profile} needs --password`);
   if (values.fallback !== undefined && !isOcppVersion(values.fallback)) throw new Error(`unknown OCPP version '${values.fallback}'`);
+  if (values['signing-cert'] !== undefined && !values.signed) throw new Error('--signing-cert goes with --signed');
+  const signingCertificate = values['signing-cert'] === undefined ? null : readSigningCertificate(values['signing-cert']);
   const passwordHash = values.password ? await hashPassword(values.password) : null;
   await withRepositories(async (repos) => {
     await repos.stations.create({
@@ -59,6 +79,8 @@ async function stationAdd(args: string[]): Promise<void> {
       passwordHash,
       allowedVersions: parseVersions(values.versions),
       fallbackVersion: (values.fallback as OcppVersion | undefined) ?? null,
+      signedMessages: values.signed === true,
+      signingCertificate,
     });
   });
   console.log(`station ${id} registered (security profile ${profile})`);

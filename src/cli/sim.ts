@@ -4,9 +4,10 @@
  * code is 1 when a CALLERROR or timeout occurred (unless --tolerate-errors), 2 for bad options.
  */
 import { parseArgs } from 'node:util';
+import { isSigningAlgorithm } from '../protocol/signed/format.ts';
 import { isOcppVersion } from '../protocol/types.ts';
 import { createLogger, silentLogger } from '../shared/logger.ts';
-import type { ChargingPlan, ScenarioOptions, SimulationOptions } from '../sim/index.ts';
+import type { ChargingPlan, ScenarioOptions, SigningFiles, SimulationOptions } from '../sim/index.ts';
 import { MAX_STATIONS, ScenarioError, formatProgress, formatSummary, loadScenario, runSimulation } from '../sim/index.ts';
 import type { CliCommand } from './commands.ts';
 
@@ -23,6 +24,10 @@ const HELP = `usage: joule sim [options]
   --cert FILE --key FILE    client certificate (security profile 3; {id} allowed in the paths)
   --ca FILE                 CA of the CSMS certificate (wss://)
   --insecure                accept any CSMS certificate
+  --sign-key FILE --sign-cert FILE   sign the stations' CALLs (Part 4 §7 signed messages; ES256/RS256/RS384)
+  --sign-alg ALG            RS256 or RS384 for an RSA key (EC P-256 keys sign ES256)
+  --sign-actions A,B        only these actions are sent signed (default: all)
+  --csms-cert FILE          verify what the CSMS signs (its replies to signed CALLs, its signed CALLs)
   --compression | --no-compression   offer permessage-deflate (default on)
   --duration S              run time in seconds (default: until Ctrl-C, or until the scripts end)
   --charging MODE           none | random (default random unless the scenario says otherwise)
@@ -47,6 +52,11 @@ const OPTIONS = {
   key: { type: 'string' },
   ca: { type: 'string' },
   insecure: { type: 'boolean' },
+  'sign-key': { type: 'string' },
+  'sign-cert': { type: 'string' },
+  'sign-alg': { type: 'string' },
+  'sign-actions': { type: 'string' },
+  'csms-cert': { type: 'string' },
   compression: { type: 'boolean' },
   'no-compression': { type: 'boolean' },
   duration: { type: 'string' },
@@ -74,6 +84,24 @@ function numberFlag(name: string, text: string | undefined, options: { min: numb
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
+/** --sign-* and --csms-cert on top of the scenario's signing section. */
+function signingFlags(values: Values, scenario: SigningFiles | undefined): SigningFiles | undefined {
+  const alg = values['sign-alg'];
+  if (alg !== undefined && !isSigningAlgorithm(alg)) throw new UsageError(`--sign-alg must be ES256, RS256 or RS384, got ${alg}`);
+  const flags: SigningFiles = {
+    ...(values['sign-key'] !== undefined ? { key: values['sign-key'] } : {}),
+    ...(values['sign-cert'] !== undefined ? { cert: values['sign-cert'] } : {}),
+    ...(alg !== undefined && isSigningAlgorithm(alg) ? { alg } : {}),
+    ...(values['csms-cert'] !== undefined ? { csmsCert: values['csms-cert'] } : {}),
+    ...(values['sign-actions'] !== undefined ? { actions: values['sign-actions'].split(',').map((a) => a.trim()).filter((a) => a !== '') } : {}),
+  };
+  if (Object.keys(flags).length === 0) return scenario;
+  const merged = { ...scenario, ...flags };
+  if ((merged.key === undefined) !== (merged.cert === undefined)) throw new UsageError('--sign-key and --sign-cert go together');
+  if (merged.key === undefined && merged.csmsCert === undefined) throw new UsageError('signing needs --sign-key and --sign-cert, or --csms-cert');
+  return merged;
+}
+
 /** Command-line flags on top of the scenario. */
 function merge(values: Values, scenario: ScenarioOptions): SimulationOptions {
   if (values.version !== undefined && !isOcppVersion(values.version)) throw new UsageError(`--version must be ocpp1.6, ocpp2.0.1 or ocpp2.1, got ${values.version}`);
@@ -83,6 +111,7 @@ function merge(values: Values, scenario: ScenarioOptions): SimulationOptions {
     values.charging === 'none' ? { mode: 'none' } : values.charging === 'random' || !scenario.charging ? { mode: 'random', probability: 1, durationS: [60, 600], idleS: [0, 60] } : scenario.charging;
   const rampBatch = numberFlag('ramp-batch', values['ramp-batch'], { min: 1, integer: true });
   const rampInterval = numberFlag('ramp-interval', values['ramp-interval'], { min: 0 });
+  const signing = signingFlags(values, scenario.signing);
   const certificates = values.cert !== undefined || values.ca !== undefined || values.insecure ? { ...scenario.certificates, cert: values.cert, key: values.key, ca: values.ca, insecure: values.insecure } : scenario.certificates;
   const options: SimulationOptions = {
     ...scenario,
@@ -94,6 +123,7 @@ function merge(values: Values, scenario: ScenarioOptions): SimulationOptions {
     connectorsPerEvse: numberFlag('connectors', values.connectors, { min: 1, max: 10, integer: true }) ?? scenario.connectorsPerEvse,
     password: values.password ?? scenario.password,
     certificates: certificates && Object.fromEntries(Object.entries(certificates).filter(([, v]) => v !== undefined)),
+    signing,
     compression: values['no-compression'] ? false : values.compression ? true : scenario.compression,
     durationS: numberFlag('duration', values.duration, { min: 0 }) ?? scenario.durationS,
     meterIntervalS: numberFlag('meter-interval', values['meter-interval'], { min: 0.01 }) ?? scenario.meterIntervalS,

@@ -36,6 +36,10 @@ export interface Station {
   /** Subprotocol assumed for a station that offers none. */
   fallbackVersion: OcppVersion | null;
   strictness: Strictness | null;
+  /** Signed messages (OCPP-J Part 4 §7): accept and verify `<Action>-Signed` CALLs, sign the replies. */
+  signedMessages: boolean;
+  /** PEM certificate(s) this station signs with; its signed messages are verified against them. */
+  signingCertificate: string | null;
   lastSeenAt: Date | null;
   connected: boolean;
   /** Which server node holds the connection (cluster deployments). */

@@ -49,6 +49,8 @@ export interface NewStation {
   allowedVersions?: OcppVersion[];
   fallbackVersion?: OcppVersion | null;
   strictness?: Strictness | null;
+  signedMessages?: boolean;
+  signingCertificate?: string | null;
   vendor?: string | null;
   model?: string | null;
   serialNumber?: string | null;

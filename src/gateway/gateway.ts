@@ -334,6 +334,7 @@ export class OcppGateway {
       handlers: options.handlers,
       logger: this.log,
       strictness: access.strictness ?? options.strictness ?? 'strict',
+      ...(access.signing ? { signing: access.signing } : {}),
       ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
       ...(options.maxQueuedCalls !== undefined ? { maxQueuedCalls: options.maxQueuedCalls } : {}),
       ...(options.maxBadMessages !== undefined ? { maxBadMessages: options.maxBadMessages } : {}),

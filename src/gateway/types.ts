@@ -1,5 +1,6 @@
 /** Types the gateway shares with whoever wires it up (the CSMS domain supplies the station lookup). */
 import type { RpcEndpoint } from '../protocol/endpoint.ts';
+import type { MessageSigning } from '../protocol/signed/index.ts';
 import type { OcppVersion } from '../protocol/types.ts';
 import type { Strictness } from '../protocol/validator.ts';
 
@@ -23,6 +24,8 @@ export interface StationAccess {
   strictness?: Strictness;
   /** Profile 3: the certificate CN to require (A00.FR.405: the serial number); the identity when absent. */
   certificateCommonName?: string;
+  /** Signed messages (Part 4 §7) for this station; without it `<Action>-Signed` is answered NotImplemented. */
+  signing?: MessageSigning;
 }
 
 /** What the lookup may use to decide; deliberately without headers, so credentials cannot leak from here. */

@@ -16,6 +16,8 @@ import type { ConnectListener, DisconnectListener, SecurityProfile, StationLooku
 import type { FrameEvent } from '../protocol/endpoint.ts';
 import { HandlerRegistry } from '../protocol/handlers.ts';
 import type { Logger } from '../shared/logger.ts';
+import { stationSigning } from './signing.ts';
+import type { SigningKey } from '../protocol/signed/index.ts';
 import { createConnectionTracker } from './connections.ts';
 import { createFrameObserver } from './frames.ts';
 import type { InboundContext } from './inbound/context.ts';
@@ -38,6 +40,8 @@ export interface OcppModuleDeps {
   authorizer?: ExternalAuthorizer;
   /** DataTransfer handlers by vendorId; any other vendorId is answered UnknownVendorId. */
   dataTransfer?: ReadonlyMap<string, VendorDataHandler>;
+  /** The CSMS's key for signed replies (Part 4 §7.2); stations with signed messages on get unsigned replies without it. */
+  signingKey?: SigningKey;
   /** Clock (tests). */
   now?: () => Date;
 }
@@ -79,6 +83,7 @@ export function createOcppModule(deps: OcppModuleDeps): OcppModule {
       strictness: station.strictness ?? undefined,
       // A00.FR.405, B01.FR.11: on profile 3 the certificate CN is the serial number (the identity until one is known).
       ...(station.securityProfile === 3 && station.serialNumber !== null ? { certificateCommonName: station.serialNumber } : {}),
+      ...(station.signedMessages ? { signing: stationSigning(station, deps.signingKey, deps.logger) } : {}),
     };
   };
 

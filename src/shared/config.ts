@@ -43,6 +43,13 @@ export interface JouleConfig {
       compressOutgoing: boolean;
       thresholdBytes: number;
     };
+    /** The CSMS's key and certificate for signed replies (Part 4 §7); none: signed CALLs are answered unsigned. */
+    signing: {
+      keyFile: string | null;
+      certFile: string | null;
+      /** For RSA keys: RS256 or RS384 (EC P-256 keys always use ES256). */
+      alg: 'ES256' | 'RS256' | 'RS384' | null;
+    };
   };
   storage: {
     /** postgres://… selects PostgreSQL; empty selects the embedded PGlite database in dataDir. */
@@ -104,6 +111,16 @@ const schema = {
             thresholdBytes: { type: 'integer', minimum: 0, default: 256 },
           },
         },
+        signing: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            keyFile: { type: ['string', 'null'], default: null },
+            certFile: { type: ['string', 'null'], default: null },
+            alg: { enum: ['ES256', 'RS256', 'RS384', null], default: null },
+          },
+        },
       },
     },
     storage: {
@@ -140,6 +157,8 @@ const ENV_KEYS: Record<string, string[]> = {
   JOULE_PING_INTERVAL_MS: ['ocpp', 'pingIntervalMs'],
   JOULE_STRICTNESS: ['ocpp', 'strictness'],
   JOULE_COMPRESSION: ['ocpp', 'compression', 'enabled'],
+  JOULE_SIGNING_KEY: ['ocpp', 'signing', 'keyFile'],
+  JOULE_SIGNING_CERT: ['ocpp', 'signing', 'certFile'],
   DATABASE_URL: ['storage', 'databaseUrl'],
   JOULE_DATA_DIR: ['storage', 'dataDir'],
 };

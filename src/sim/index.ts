@@ -8,6 +8,8 @@ export type { SimulatedStationEvents } from './station.ts';
 export { createSimEnvironment } from './environment.ts';
 export type { EnvironmentOptions } from './environment.ts';
 export { formatProgress, formatSummary } from './report.ts';
+export { createSimSigning } from './signing.ts';
+export type { SigningFiles, SimSigning } from './signing.ts';
 export { SIM_VENDOR_ID } from './handlers/index.ts';
 export { STOP_REASONS } from './types.ts';
 export type { SimEnvironment, StationConfig, StopReason } from './types.ts';

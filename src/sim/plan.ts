@@ -3,6 +3,7 @@ import type { OcppVersion } from '../protocol/types.ts';
 import type { PayloadValidator } from '../protocol/validator.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { BackoffConfig, Clock, RandomSource, TlsOptions } from '../station/index.ts';
+import type { SigningFiles } from './signing.ts';
 import type { SimulatedStation } from './station.ts';
 import type { StopReason } from './types.ts';
 
@@ -56,6 +57,8 @@ export interface SimulationOptions {
   /** TLS settings, the same for every station, or per identity. */
   tls?: TlsOptions | ((identity: string) => TlsOptions);
   certificates?: CertificateFiles;
+  /** Signed messages (Part 4 §7): the stations' key, the CSMS certificate, the actions to sign. */
+  signing?: SigningFiles;
   compression?: boolean;
   /** Run time in seconds; absent: until every script finished (script mode) or `signal` aborts. */
   durationS?: number;
@@ -125,6 +128,8 @@ export interface SimulationSummary {
   connectFailures: number;
   droppedTxMessages: number;
   stationErrors: number;
+  /** Signed messages from the CSMS verified at the stations. */
+  signedVerified: number;
   latencyMs: { p50: number; p99: number; max: number };
   durationS: number;
   /** 1 when a CALLERROR or timeout occurred and errors are not tolerated; else 0. */

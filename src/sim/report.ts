@@ -35,6 +35,7 @@ export function formatSummary(s: SimulationSummary): string {
   ];
   if (s.connectFailures > 0) lines.push(`  connect failures ${number.format(s.connectFailures)}`);
   if (s.droppedTxMessages > 0) lines.push(`  dropped tx msgs  ${number.format(s.droppedTxMessages)}`);
+  if (s.signedVerified > 0) lines.push(`  signed verified  ${number.format(s.signedVerified)}`);
   if (s.stationErrors > 0) lines.push(`  station errors   ${number.format(s.stationErrors)}`);
   return lines.join('\n');
 }

@@ -10,6 +10,8 @@ import { drive, type StationDriver } from './driver.ts';
 import { createSimEnvironment } from './environment.ts';
 import type { SimulationOptions, SimulationProgress, SimulationSummary } from './plan.ts';
 import { MAX_STATIONS } from './scenario.ts';
+import type { SimSigning } from './signing.ts';
+import { createSimSigning } from './signing.ts';
 import { SimulatedStation } from './station.ts';
 import type { SimStats } from './stats.ts';
 import type { SimEnvironment, StationConfig } from './types.ts';
@@ -56,8 +58,9 @@ function tlsResolver(options: SimulationOptions): (identity: string) => TlsOptio
   };
 }
 
-function stationConfig(options: SimulationOptions, identity: string, tls: TlsOptions | undefined): StationConfig {
+function stationConfig(options: SimulationOptions, identity: string, tls: TlsOptions | undefined, signing: SimSigning | undefined): StationConfig {
   return {
+    ...signing,
     identity,
     url: options.url,
     version: options.version ?? 'ocpp2.0.1',
@@ -89,6 +92,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const plan = options.charging ?? { mode: 'none' };
   const tokens = options.idTokens && options.idTokens.length > 0 ? options.idTokens : [DEFAULT_TOKEN];
   const tlsFor = tlsResolver(options);
+  const signing = options.signing ? createSimSigning(options.signing, env.stats) : undefined;
   const prefix = options.idPrefix ?? 'SIM-';
   const first = options.startIndex ?? 1;
   const width = Math.max(4, String(first + options.stations - 1).length);
@@ -100,7 +104,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   const launch = (index: number): void => {
     const identity = `${prefix}${String(first + index).padStart(width, '0')}`;
-    const station = new SimulatedStation(stationConfig(options, identity, tlsFor(identity)), env);
+    const station = new SimulatedStation(stationConfig(options, identity, tlsFor(identity), signing), env);
     stations.push(station);
     options.onStation?.(station);
     station.start();
@@ -195,6 +199,7 @@ export function summarize(
     connectFailures: stats.connectFailures,
     droppedTxMessages: stats.droppedTxMessages,
     stationErrors: stats.stationErrors,
+    signedVerified: stats.signedVerified,
     latencyMs: { p50: stats.latency.percentile(0.5), p99: stats.latency.percentile(0.99), max: stats.latency.max },
     durationS: run.durationS,
     exitCode: failed && !run.tolerateErrors ? 1 : 0,

@@ -6,10 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../protocol/signed/format.ts';
 import { OCPP_VERSIONS, type OcppVersion } from '../protocol/types.ts';
 import { Fields } from './fields.ts';
 import type { CertificateFiles, SimulationOptions } from './plan.ts';
 import { readCharging } from './scenario-steps.ts';
+import type { SigningFiles } from './signing.ts';
 
 /** The options a scenario file can set. */
 export type ScenarioOptions = Partial<
@@ -24,6 +26,7 @@ export type ScenarioOptions = Partial<
     | 'connectorsPerEvse'
     | 'password'
     | 'certificates'
+    | 'signing'
     | 'compression'
     | 'durationS'
     | 'meterIntervalS'
@@ -69,6 +72,7 @@ export function parseScenario(text: string, source = 'scenario', baseDir?: strin
   const options = f ? readOptions(f, errors) : {};
   if (errors.length > 0) throw new ScenarioError(source, errors);
   if (options.certificates && baseDir !== undefined) options.certificates = resolvePaths(options.certificates, baseDir);
+  if (options.signing && baseDir !== undefined) options.signing = resolveSigningPaths(options.signing, baseDir);
   return options;
 }
 
@@ -114,6 +118,7 @@ function readOptions(f: Fields, errors: string[]): ScenarioOptions {
     else o.idTokens = tokens as string[];
   }
   readAuth(f, o);
+  readSigning(f, o);
   readRampAndBackoff(f, o);
   o.charging = readCharging(f, errors);
   f.done();
@@ -135,6 +140,35 @@ function readAuth(f: Fields, o: ScenarioOptions): void {
   if ((files.cert === undefined) !== (files.key === undefined)) auth.fail(files.cert === undefined ? 'cert' : 'key', 'cert and key go together (client certificate, security profile 3)');
   if (Object.keys(files).length > 0) o.certificates = files;
   auth.done();
+}
+
+/** signing: {key, cert, alg, csmsCert, actions}: signed messages (Part 4 §7). */
+function readSigning(f: Fields, o: ScenarioOptions): void {
+  const signing = f.object('signing');
+  if (!signing) return;
+  const files: SigningFiles = {};
+  for (const key of ['key', 'cert', 'csmsCert'] as const) {
+    const path = signing.string(key);
+    if (path !== undefined) files[key] = path;
+  }
+  const alg = signing.string('alg', { oneOf: SIGNING_ALGORITHMS });
+  if (alg !== undefined) files.alg = alg as SigningAlgorithm;
+  const actions = signing.array('actions');
+  if (actions) {
+    if (actions.length === 0 || actions.some((a) => typeof a !== 'string' || !/^[A-Za-z0-9]{1,50}$/.test(a))) signing.fail('actions', 'expected a non-empty list of action names');
+    else files.actions = actions as string[];
+  }
+  if ((files.key === undefined) !== (files.cert === undefined)) signing.fail(files.key === undefined ? 'key' : 'cert', 'key and cert go together (the stations sign with them)');
+  else if (files.key === undefined && files.csmsCert === undefined) signing.fail('csmsCert', 'needs key and cert, or csmsCert');
+  o.signing = files;
+  signing.done();
+}
+
+function resolveSigningPaths(files: SigningFiles, baseDir: string): SigningFiles {
+  const fix = (path: string | undefined): string | undefined => (path === undefined || isAbsolute(path) ? path : resolve(baseDir, path));
+  const resolved: SigningFiles = { ...files };
+  for (const key of ['key', 'cert', 'csmsCert'] as const) if (files[key] !== undefined) resolved[key] = fix(files[key]);
+  return resolved;
 }
 
 function readRampAndBackoff(f: Fields, o: ScenarioOptions): void {

@@ -126,6 +126,7 @@ export class SimulatedStation {
       clock: env.clock,
       random: env.random,
       pingIntervalMs: c.pingIntervalS * 1000,
+      ...(c.signing ? { signing: c.signing, signCalls: c.signCalls } : {}),
       onFrame: (event) => this.onFrame(event),
     });
     this.dialect = createDialect(this);

@@ -70,6 +70,8 @@ export class SimStats {
   charging = 0;
   sessionsStarted = 0;
   sessionsCompleted = 0;
+  /** Signed messages from the CSMS whose signature was verified (Part 4 §7). */
+  signedVerified = 0;
   readonly latency = new LatencyHistogram();
 
   callError(code: string): void {

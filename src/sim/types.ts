@@ -1,5 +1,6 @@
 /** Types shared by the simulator's modules. */
 import type { HandlerLookup } from '../protocol/endpoint.ts';
+import type { MessageSigning } from '../protocol/signed/index.ts';
 import type { OcppVersion } from '../protocol/types.ts';
 import type { PayloadValidator } from '../protocol/validator.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -76,6 +77,9 @@ export interface StationConfig {
   vendor?: string;
   model?: string;
   firmwareVersion?: string;
+  /** Signed messages (Part 4 §7): verify what the CSMS signs, sign the CALLs `signCalls` selects. */
+  signing?: MessageSigning;
+  signCalls?: (action: string) => boolean;
 }
 
 /** What all stations of a simulation share: one validator, one scheduler, one handler table, one set of counters. */

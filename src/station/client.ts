@@ -214,6 +214,7 @@ export class StationClient<V extends OcppVersion = OcppVersion> {
       callTimeoutMs: this.callTimeoutMs,
       onFrame: this.options.onFrame,
       onViolation: this.options.onViolation,
+      ...(this.options.signing ? { signing: this.options.signing } : {}),
     });
     this.log.info({ version: negotiated, extensions: socket.extensions }, 'connected to CSMS');
     this.startPing(socket);
@@ -332,7 +333,8 @@ export class StationClient<V extends OcppVersion = OcppVersion> {
         continue;
       }
       this.inFlightOn = endpoint;
-      endpoint.callRaw(item.action, item.payload, { timeoutMs: remainingMs }).then(
+      const signed = this.options.signing?.signCall !== undefined && this.options.signCalls?.(item.action) === true;
+      (signed ? endpoint.callSignedRaw(item.action, item.payload, { timeoutMs: remainingMs }) : endpoint.callRaw(item.action, item.payload, { timeoutMs: remainingMs })).then(
         (response) => {
           this.finishInFlight(endpoint);
           item.resolve(response);

@@ -1,5 +1,6 @@
 /** Options and events of StationClient (client.ts). */
 import type { FrameEvent, HandlerLookup, ViolationEvent } from '../protocol/endpoint.ts';
+import type { MessageSigning } from '../protocol/signed/index.ts';
 import type { OcppVersion } from '../protocol/types.ts';
 import type { PayloadValidator, Strictness } from '../protocol/validator.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -39,6 +40,12 @@ export interface StationClientOptions<V extends OcppVersion> {
   /** Opening handshake timeout in ms (default 30 000). */
   connectTimeoutMs?: number;
   maxPayload?: number;
+  /**
+   * Signed messages (Part 4 §7): signed CALLs from the CSMS are verified and answered (signed when `signing` has a
+   * key); our CALLs whose action `signCalls` selects go out as `<Action>-Signed` (needs a signing key).
+   */
+  signing?: MessageSigning;
+  signCalls?: (action: string) => boolean;
   onFrame?: (event: FrameEvent) => void;
   onViolation?: (event: ViolationEvent) => void;
 }

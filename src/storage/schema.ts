@@ -27,6 +27,8 @@ export interface StationsTable {
   allowed_versions: Generated<string[]>;
   fallback_version: string | null;
   strictness: string | null;
+  signed_messages: Generated<boolean>;
+  signing_certificate: string | null;
   last_seen_at: Timestamp | null;
   connected: Generated<boolean>;
   node_id: string | null;

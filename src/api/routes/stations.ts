@@ -1,4 +1,5 @@
 /** /stations: register, update (incl. password rotation and accepting a Pending station), delete, list, detail, connectors, device model. */
+import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { OcppVersion, RegistrationStatus, Strictness } from '../../domain/model.ts';
 import type { StationPatch } from '../../domain/ports.ts';
@@ -32,6 +33,8 @@ interface StationBody {
   allowedVersions?: OcppVersion[];
   fallbackVersion?: OcppVersion;
   strictness?: Strictness;
+  signedMessages?: boolean;
+  signingCertificate?: string;
   registrationStatus?: RegistrationStatus;
 }
 
@@ -41,6 +44,8 @@ interface StationPatchBody {
   allowedVersions?: OcppVersion[];
   fallbackVersion?: OcppVersion | null;
   strictness?: Strictness | null;
+  signedMessages?: boolean;
+  signingCertificate?: string | null;
   registrationStatus?: RegistrationStatus;
 }
 
@@ -50,6 +55,29 @@ const securityProfileSchema = {
   description: '0 none (test setups), 1 Basic auth over ws, 2 Basic auth over TLS, 3 TLS client certificate',
 } as const;
 const allowedVersionsSchema = { type: 'array', items: ocppVersionSchema, uniqueItems: true, maxItems: 3, description: 'Empty: any version the server supports.' } as const;
+const signedMessagesSchema = {
+  type: 'boolean',
+  description: 'Accept `<Action>-Signed` messages (OCPP-J Part 4 §7), verify them against signingCertificate and sign the replies when the CSMS has a signing key.',
+} as const;
+const signingCertificateSchema = { type: 'string', minLength: 1, maxLength: 32768, description: 'PEM certificate(s) whose keys the station signs with.' } as const;
+
+/** A signing certificate must be PEM X.509 (checked here so a typo is a 400, not a failed verification later). */
+function checkSigningCertificate(pem: string | null | undefined): void {
+  if (pem === undefined || pem === null) return;
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const bad = blocks.length === 0 ? 'contains no PEM certificate' : blocks.some((block) => !parsesAsCertificate(block)) ? 'is not a valid X.509 certificate' : undefined;
+  if (bad) throw new ApiError('validation_failed', `signingCertificate ${bad}`, { fields: [{ in: 'body', field: 'signingCertificate', message: bad }] });
+}
+
+function parsesAsCertificate(block: string): boolean {
+  try {
+    new X509Certificate(block);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Security profiles 1 and 2 authenticate with a password. */
 const needsPassword = (profile: number): boolean => profile === 1 || profile === 2;
 
@@ -64,6 +92,8 @@ const createBody = {
     allowedVersions: allowedVersionsSchema,
     fallbackVersion: ocppVersionSchema,
     strictness: strictnessSchema,
+    signedMessages: signedMessagesSchema,
+    signingCertificate: signingCertificateSchema,
     registrationStatus: { ...registrationStatusSchema, description: 'Default Pending (as `joule station add`): the station is let in once an operator sets Accepted.' },
   },
   if: { required: ['securityProfile'], properties: { securityProfile: { enum: [1, 2] } } },
@@ -80,6 +110,8 @@ const patchBody = {
     allowedVersions: allowedVersionsSchema,
     fallbackVersion: { type: ['string', 'null'], enum: [...ocppVersionSchema.enum, null] },
     strictness: { type: ['string', 'null'], enum: [...strictnessSchema.enum, null] },
+    signedMessages: signedMessagesSchema,
+    signingCertificate: { ...signingCertificateSchema, type: ['string', 'null'] },
     registrationStatus: { ...registrationStatusSchema, description: 'Accepted lets a Pending station in on its next BootNotification.' },
   },
 } as const;
@@ -111,6 +143,7 @@ export function stationRoutes(api: FastifyInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const { password, ...rest } = request.body;
+      checkSigningCertificate(rest.signingCertificate);
       const station = await stations.create({ ...rest, passwordHash: password === undefined ? null : await hashPassword(password) });
       void reply.code(201).header('location', `/api/v1/stations/${encodeURIComponent(station.id)}`);
       return presentStation(station);
@@ -165,6 +198,7 @@ export function stationRoutes(api: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const { id } = request.params;
       const { password, ...rest } = request.body;
+      checkSigningCertificate(rest.signingCertificate);
       const current = await stations.get(id);
       if (!current) throw notFound('station', id);
       const profile = rest.securityProfile ?? current.securityProfile;

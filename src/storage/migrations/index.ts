@@ -1,10 +1,12 @@
 /** Every migration, imported statically (no filesystem globbing: works the same from source, a bundle or tests). */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.ts';
+import * as m005 from './005_signed_messages.ts';
 
 /** Keys sort in the order migrations run: keep the NNN_ prefix. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '001_initial': m001,
+  '005_signed_messages': m005,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

@@ -20,6 +20,8 @@ function toStation(row: Selectable<StationsTable>): Station {
     allowedVersions: row.allowed_versions as OcppVersion[],
     fallbackVersion: row.fallback_version as OcppVersion | null,
     strictness: row.strictness as Strictness | null,
+    signedMessages: row.signed_messages,
+    signingCertificate: row.signing_certificate,
     lastSeenAt: row.last_seen_at,
     connected: row.connected,
     nodeId: row.node_id,
@@ -58,6 +60,8 @@ function columnsOf(patch: StationPatch): Updateable<StationsTable> {
     allowed_versions: patch.allowedVersions,
     fallback_version: patch.fallbackVersion,
     strictness: patch.strictness,
+    signed_messages: patch.signedMessages,
+    signing_certificate: patch.signingCertificate,
     last_seen_at: patch.lastSeenAt,
   };
 }
