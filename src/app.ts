@@ -8,6 +8,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { fastify, type FastifyInstance } from 'fastify';
+import { registerDashboard } from './api/dashboard.ts';
 import { ensureInitialApiKey, registerApi } from './api/index.ts';
 import { CommandService } from './domain/commands/service.ts';
 import { DomainEvents } from './domain/events.ts';
@@ -95,6 +96,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   });
   const apiDeps = { repos, events, commands, logger };
   await registerApi(http, apiDeps);
+  await registerDashboard(http);
   await http.ready();
   if (!httpServer) throw new Error('HTTP server was not created');
   gateway.attach(httpServer);
