@@ -1,4 +1,5 @@
 import { apikeyCommand } from './apikey.ts';
+import { lcCommand } from './lc.ts';
 import { simCommand } from './sim.ts';
 
 /**
@@ -12,4 +13,4 @@ export interface CliCommand {
   run(args: string[]): Promise<void>;
 }
 
-export const extraCommands: CliCommand[] = [apikeyCommand, simCommand];
+export const extraCommands: CliCommand[] = [apikeyCommand, simCommand, lcCommand];
