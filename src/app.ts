@@ -14,12 +14,21 @@ import { CommandService } from './domain/commands/service.ts';
 import { DomainEvents } from './domain/events.ts';
 import { OcppGateway } from './gateway/index.ts';
 import { createCommandGateway } from './ocpp/commands/index.ts';
+import { registerOcpi, type OcpiModule } from './ocpi/index.ts';
+import { createOcpiServices, type OcpiServices } from './ocpi/setup.ts';
 import { createOcppModule } from './ocpp/index.ts';
 import { createSchemaValidator } from './protocol/schemas/validator.ts';
 import { readSigningKey } from './protocol/signed/index.ts';
 import type { JouleConfig } from './shared/config.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
-import { createRepositories, openDatabase, type Database, type StorageRepositories } from './storage/index.ts';
+import {
+  createOcpiOutboxRepository,
+  createOcpiPartnerRepository,
+  createRepositories,
+  openDatabase,
+  type Database,
+  type StorageRepositories,
+} from './storage/index.ts';
 
 export interface JouleOptions {
   logger?: Logger;
@@ -42,6 +51,8 @@ export interface Joule {
   gateway: OcppGateway;
   commands: CommandService;
   http: FastifyInstance;
+  /** OCPI services (partners, outbox, client, worker); undefined when ocpi.enabled is false. */
+  ocpi: OcpiServices | undefined;
   /** The API key created on this first start, if any (printed once). */
   initialApiKey: string | undefined;
   close(): Promise<void>;
@@ -94,14 +105,36 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     logger: false,
     serverFactory: (handler) => (httpServer = createHttpServer(handler)),
   });
-  const apiDeps = { repos, events, commands, logger };
+  // OCPI's public URL is known only once the server listens when the port is 0 (tests).
+  let ocpiBaseUrl = config.ocpi.publicUrl ?? '';
+  const ocpi = config.ocpi.enabled
+    ? createOcpiServices({
+        partners: createOcpiPartnerRepository(database.db),
+        entries: createOcpiOutboxRepository(database.db),
+        config: config.ocpi,
+        logger,
+        baseUrl: () => ocpiBaseUrl,
+      })
+    : undefined;
+  // OCPI functional modules, one line each.
+  const ocpiModules: OcpiModule[] = [];
+  const apiDeps = {
+    repos,
+    events,
+    commands,
+    logger,
+    ocpi: ocpi && { partners: ocpi.partnerService, outbox: ocpi.outbox, versionsUrl: () => `${ocpiBaseUrl}/versions` },
+  };
   await registerApi(http, apiDeps);
+  if (ocpi) await registerOcpi(http, { ...ocpi.deps, modules: ocpiModules });
   await registerDashboard(http);
   await http.ready();
   if (!httpServer) throw new Error('HTTP server was not created');
   gateway.attach(httpServer);
   await http.listen({ port: config.port, host: config.host });
   const port = (httpServer.address() as AddressInfo).port;
+  if (!config.ocpi.publicUrl) ocpiBaseUrl = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}/ocpi`;
+  ocpi?.worker.start();
 
   let tlsServer: HttpsServer | undefined;
   if (config.tls.port !== null) {
@@ -132,10 +165,11 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       // Background command jobs and their webhooks finish before storage closes.
       await commands.idle();
       await ocpp.close();
+      await ocpi?.worker.stop();
       if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
       await http.close();
       await database.close();
     })());
 
-  return { config, logger, port, tlsPort, database, repos, events, gateway, commands, http, initialApiKey, close };
+  return { config, logger, port, tlsPort, database, repos, events, gateway, commands, http, ocpi, initialApiKey, close };
 }

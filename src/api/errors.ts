@@ -17,10 +17,12 @@ export const API_ERRORS = {
   not_found: { status: 404, description: 'No such resource or route.' },
   already_exists: { status: 409, description: 'A resource with this key already exists.' },
   station_offline: { status: 409, description: 'The station is not connected.' },
+  ocpi_state: { status: 409, description: 'The OCPI partner is not in a state that allows this (e.g. rotate an unregistered partner).' },
   payload_too_large: { status: 413, description: 'The request body is too large.' },
   unsupported_media_type: { status: 415, description: 'Bodies must be application/json.' },
   internal_error: { status: 500, description: 'Unexpected server error (logged with the request id).' },
   command_rejected: { status: 502, description: 'The station answered with a CALLERROR; `rpc` holds its code and description.' },
+  ocpi_partner_failed: { status: 502, description: "The OCPI partner's API failed or refused (unreachable, no mutual version, required endpoints missing, insecure URL)." },
   command_timeout: { status: 504, description: 'The station did not answer in time.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -18,6 +18,7 @@ import { authHook } from './auth.ts';
 import { API_ERRORS, errorHandler, notFoundHandler } from './errors.ts';
 import { createApiKey } from './keys.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { ocpiPartnerRoutes, type OcpiAdmin } from './routes/ocpi-partners.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { EventStreams, eventRoutes } from './routes/events.ts';
 import { stationRoutes } from './routes/stations.ts';
@@ -43,6 +44,8 @@ export interface ApiDeps {
   events: DomainEvents;
   commands: ApiCommandService;
   logger: Logger;
+  /** OCPI partner administration (absent when OCPI is disabled). */
+  ocpi?: OcpiAdmin;
   /** Interval of the comment lines that keep event streams open through proxies (default 15 s). */
   sseKeepAliveMs?: number;
 }
@@ -71,6 +74,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
         { name: 'commands', description: 'Remote control of stations (synchronous or as jobs)' },
         { name: 'events', description: 'Live event stream' },
         { name: 'api-keys', description: 'API keys' },
+        { name: 'ocpi', description: 'OCPI roaming partners and the push outbox' },
         { name: 'system', description: 'Health and documentation' },
       ],
     },
@@ -116,6 +120,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       commandRoutes(api, deps);
       eventRoutes(api, deps, streams);
       apiKeyRoutes(api, deps);
+      if (deps.ocpi) ocpiPartnerRoutes(api, deps.ocpi);
     },
     { prefix: API_PREFIX },
   );

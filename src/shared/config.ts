@@ -51,6 +51,27 @@ export interface JouleConfig {
       alg: 'ES256' | 'RS256' | 'RS384' | null;
     };
   };
+  ocpi: {
+    /** Serve OCPI under /ocpi and run the push outbox. */
+    enabled: boolean;
+    /** Public URL of /ocpi as partners reach it (e.g. https://csms.example.com/ocpi); null: http://{host}:{port}/ocpi. */
+    publicUrl: string | null;
+    /** Our CPO parties; the first is the default one. */
+    parties: { countryCode: string; partyId: string; name: string; website: string | null }[];
+    /** Server page cap of OCPI list endpoints (X-Limit). */
+    pageLimit: number;
+    /** Allow http:// partner URLs for every partner (otherwise only per partner). */
+    allowPlainHttp: boolean;
+    /** Timeout of one call to a partner. */
+    timeoutMs: number;
+    outbox: {
+      /** First retry delay; doubles per failed attempt up to retryMaxMs. */
+      retryBaseMs: number;
+      retryMaxMs: number;
+      /** Safety poll of the outbox (enqueues wake the worker at once). */
+      pollMs: number;
+    };
+  };
   storage: {
     /** postgres://… selects PostgreSQL; empty selects the embedded PGlite database in dataDir. */
     databaseUrl: string | null;
@@ -123,6 +144,44 @@ const schema = {
         },
       },
     },
+    ocpi: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        publicUrl: { type: ['string', 'null'], pattern: '^https?://[^?#]*[^/?#]$', default: null },
+        parties: {
+          type: 'array',
+          minItems: 1,
+          default: [{ countryCode: 'NL', partyId: 'JOU', name: 'Joule', website: null }],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['countryCode', 'partyId', 'name'],
+            properties: {
+              countryCode: { type: 'string', pattern: '^[A-Za-z]{2}$' },
+              partyId: { type: 'string', pattern: '^[A-Za-z0-9]{3}$' },
+              name: { type: 'string', minLength: 1, maxLength: 100 },
+              website: { type: ['string', 'null'], default: null },
+            },
+          },
+        },
+        pageLimit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        allowPlainHttp: { type: 'boolean', default: false },
+        timeoutMs: { type: 'integer', minimum: 100, default: 10000 },
+        outbox: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            retryBaseMs: { type: 'integer', minimum: 10, default: 5000 },
+            retryMaxMs: { type: 'integer', minimum: 10, default: 600000 },
+            pollMs: { type: 'integer', minimum: 10, default: 5000 },
+          },
+        },
+      },
+    },
     storage: {
       type: 'object',
       additionalProperties: false,
@@ -159,6 +218,8 @@ const ENV_KEYS: Record<string, string[]> = {
   JOULE_COMPRESSION: ['ocpp', 'compression', 'enabled'],
   JOULE_SIGNING_KEY: ['ocpp', 'signing', 'keyFile'],
   JOULE_SIGNING_CERT: ['ocpp', 'signing', 'certFile'],
+  JOULE_OCPI_PUBLIC_URL: ['ocpi', 'publicUrl'],
+  JOULE_OCPI_ALLOW_PLAIN_HTTP: ['ocpi', 'allowPlainHttp'],
   DATABASE_URL: ['storage', 'databaseUrl'],
   JOULE_DATA_DIR: ['storage', 'dataDir'],
 };

@@ -5,14 +5,18 @@ import { createApiKeyRepository } from './repositories/api-keys.ts';
 import { createChargingProfileRepository } from './repositories/charging-profiles.ts';
 import { createCommandJobRepository } from './repositories/command-jobs.ts';
 import { createDeviceModelRepository } from './repositories/device-model.ts';
+import { createLocationRepository } from './repositories/locations.ts';
 import { createMessageLogRepository, type BufferedMessageLog, type MessageLogOptions } from './repositories/message-log.ts';
 import { createMeterValueRepository } from './repositories/meter-values.ts';
 import { createReservationRepository } from './repositories/reservations.ts';
 import { createStationRepository } from './repositories/stations.ts';
+import { createTariffRepository } from './repositories/tariffs.ts';
 import { createTokenRepository } from './repositories/tokens.ts';
 import { createTransactionRepository, type TransactionRepositoryOptions } from './repositories/transactions.ts';
 
 export { openDatabase, type Database, type DatabaseKind, type OpenDatabaseOptions } from './db.ts';
+export { createOcpiOutboxRepository } from './repositories/ocpi-outbox.ts';
+export { createOcpiPartnerRepository } from './repositories/ocpi-partners.ts';
 export type { BufferedMessageLog, MessageLogOptions } from './repositories/message-log.ts';
 export type { TransactionRepositoryOptions } from './repositories/transactions.ts';
 
@@ -42,5 +46,7 @@ export function createRepositories(database: Database, options: RepositoryOption
     commandJobs: createCommandJobRepository(db),
     reservations: createReservationRepository(db),
     chargingProfiles: createChargingProfileRepository(db),
+    locations: createLocationRepository(db),
+    tariffs: createTariffRepository(db),
   };
 }

@@ -91,6 +91,11 @@ export interface OcpiOutboxRepository {
   dueHeads(now: Date): Promise<OutboxEntry[]>;
   /** Earliest next attempt of any pending entry. */
   nextAttemptAt(): Promise<Date | undefined>;
+  /**
+   * Takes a due entry for delivery by moving its next attempt to `until` (a lease: if this process dies, the entry
+   * is due again then). False when another worker took it first.
+   */
+  claim(id: number, now: Date, until: Date): Promise<boolean>;
   markDelivered(id: number, at: Date): Promise<void>;
   markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void>;
   /** Given up (the partner refused it): the queue moves on. */
