@@ -32,6 +32,8 @@ import type {
   TransactionEventRecord,
   TransactionState,
 } from './model.ts';
+import type { LocationRepository } from './locations/ports.ts';
+import type { TariffRepository } from './tariffs/ports.ts';
 
 /** Offset pagination shared by the list methods; limit defaults to 100 and is capped at 1000. */
 export interface Page {
@@ -345,4 +347,6 @@ export interface Repositories {
   commandJobs: CommandJobRepository;
   reservations: ReservationRepository;
   chargingProfiles: ChargingProfileRepository;
+  locations: LocationRepository;
+  tariffs: TariffRepository;
 }

@@ -196,6 +196,53 @@ export interface CommandJobsTable {
   updated_at: DefaultTimestamp;
 }
 
+export interface LocationsTable {
+  id: string;
+  country_code: string;
+  party_id: string;
+  time_zone: string;
+  details: Json;
+  created_at: DefaultTimestamp;
+  last_updated: Timestamp;
+}
+
+export interface LocationEvsesTable {
+  uid: string;
+  location_id: string;
+  station_id: string;
+  evse_id: number;
+  evse_code: string | null;
+  removed: Generated<boolean>;
+  details: Json;
+  created_at: DefaultTimestamp;
+  last_updated: Timestamp;
+}
+
+export interface LocationConnectorsTable {
+  station_id: string;
+  evse_id: number;
+  connector_id: number;
+  standard: string;
+  format: string;
+  power_type: string;
+  max_voltage: number;
+  max_amperage: number;
+  max_electric_power: number | null;
+  tariff_ids: ColumnType<JsonValue, string | undefined, string>;
+  terms_and_conditions: string | null;
+  last_updated: Timestamp;
+}
+
+export interface TariffsTable {
+  id: string;
+  country_code: string;
+  party_id: string;
+  currency: string;
+  details: Json;
+  created_at: DefaultTimestamp;
+  last_updated: Timestamp;
+}
+
 export interface DB {
   stations: StationsTable;
   evses: EvsesTable;
@@ -210,4 +257,8 @@ export interface DB {
   message_log: MessageLogTable;
   api_keys: ApiKeysTable;
   command_jobs: CommandJobsTable;
+  locations: LocationsTable;
+  location_evses: LocationEvsesTable;
+  location_connectors: LocationConnectorsTable;
+  tariffs: TariffsTable;
 }

@@ -1,12 +1,14 @@
 /** Every migration, imported statically (no filesystem globbing: works the same from source, a bundle or tests). */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.ts';
+import * as m002 from './002_locations_tariffs.ts';
 import * as m003 from './003_ocpi.ts';
 import * as m005 from './005_signed_messages.ts';
 
 /** Keys sort in the order migrations run: keep the NNN_ prefix. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '001_initial': m001,
+  '002_locations_tariffs': m002,
   '003_ocpi': m003,
   '005_signed_messages': m005,
 };
