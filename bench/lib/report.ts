@@ -27,11 +27,13 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-/** What the figures ran on: cores, CPU model, memory, node version, date. */
+/** What the figures ran on: cores, CPU model, memory, node version, date, load. */
 export function machineLine(): string {
   const cpus = os.cpus();
   const gib = (os.totalmem() / 1024 ** 3).toFixed(0);
-  return `machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${gib} GiB, node ${process.version}, ${new Date().toISOString()}`;
+  // The load average says how busy the machine was when the run started (other work shares the cores).
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  return `machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${gib} GiB, node ${process.version}, ${new Date().toISOString()}, load average ${load}`;
 }
 
 /** Kills every server child and exits 1 if the run is still going after `ms` (a stuck server must not hang it). */

@@ -1,0 +1,52 @@
+/**
+ * The CSMS as benchmarked by bench/csms.ts: the complete Joule (startJoule: storage, domain, OCPP handlers,
+ * gateway, REST API) in its own process, on 127.0.0.1 and a port the OS picks, with `--stations N` stations
+ * registered as Accepted (security profile 0) before the run. Storage: `--db-url URL --schema S` (PostgreSQL) or
+ * `--data-dir DIR` (the embedded database). The run asks it for row counts (`counts`) to verify what was acknowledged.
+ */
+import { sql } from 'kysely';
+import { startJoule } from '../../src/app.ts';
+import { loadConfig } from '../../src/shared/config.ts';
+import { silentLogger } from '../../src/shared/logger.ts';
+import { serveBenchControl } from '../lib/child.ts';
+import { numberOption, stringOption } from '../lib/report.ts';
+
+const stations = numberOption('stations', 1000);
+const databaseUrl = stringOption('db-url', '');
+const schema = stringOption('schema', 'public');
+const dataDir = stringOption('data-dir', 'memory://');
+const compression = process.argv.includes('--compression');
+
+const config = loadConfig({
+  env: {},
+  overrides: {
+    port: 0,
+    host: '127.0.0.1',
+    'log.level': 'silent',
+    'ocpp.compression.enabled': compression,
+    'storage.databaseUrl': databaseUrl === '' ? null : databaseUrl,
+    'storage.dataDir': dataDir,
+  },
+});
+const joule = await startJoule(config, { logger: silentLogger(), ...(databaseUrl === '' ? {} : { databaseSchema: schema }) });
+for (let i = 0; i < stations; i += 1) {
+  await joule.repos.stations.create({ id: stationId(i), securityProfile: 0, registrationStatus: 'Accepted' });
+}
+
+/** The identity of bench station `index` (shared with bench/csms.ts). */
+function stationId(index: number): string {
+  return `BENCH-${String(index).padStart(5, '0')}`;
+}
+
+async function count(table: 'transactions' | 'transaction_events' | 'meter_values'): Promise<number> {
+  const result = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(joule.database.db);
+  return result.rows[0]?.n ?? 0;
+}
+
+serveBenchControl(joule.port, () => joule.gateway.connectedIdentities().length, {
+  custom: {
+    counts: async () => ({ transactions: await count('transactions'), transactionEvents: await count('transaction_events'), meterValues: await count('meter_values') }),
+    backend: () => joule.database.kind,
+  },
+  onStop: () => joule.close(),
+});
