@@ -90,6 +90,9 @@ export async function stopStations(): Promise<void> {
   const all = [...stations];
   stations.clear();
   await Promise.all(all.map((station) => station.stop()));
+  // Like the runner at the end of a run: the shared timer goes (tasks of stopped stations, e.g. plug-in timeouts).
+  environment?.scheduler.stop();
+  environment = undefined;
 }
 
 /** Resolves on the station's next `accepted` (or at once when it is online already). */
