@@ -12,6 +12,7 @@ import { registerDashboard } from './api/dashboard.ts';
 import { ensureInitialApiKey, registerApi } from './api/index.ts';
 import { CommandService } from './domain/commands/service.ts';
 import { DomainEvents } from './domain/events.ts';
+import { createRoaming, type Roaming } from './domain/roaming/index.ts';
 import { OcppGateway } from './gateway/index.ts';
 import { createCommandGateway } from './ocpp/commands/index.ts';
 import { registerOcpi, type OcpiModule } from './ocpi/index.ts';
@@ -24,6 +25,7 @@ import { createLogger, type Logger } from './shared/logger.ts';
 import {
   createOcpiOutboxRepository,
   createOcpiPartnerRepository,
+  createRoamingRepository,
   createRepositories,
   openDatabase,
   type Database,
@@ -53,6 +55,8 @@ export interface Joule {
   http: FastifyInstance;
   /** OCPI services (partners, outbox, client, worker); undefined when ocpi.enabled is false. */
   ocpi: OcpiServices | undefined;
+  /** Roaming use cases: partner tokens, sessions and CDRs from transactions, partner commands. */
+  roaming: Roaming;
   /** The API key created on this first start, if any (printed once). */
   initialApiKey: string | undefined;
   close(): Promise<void>;
@@ -70,7 +74,19 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   const repos = createRepositories(database);
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
 
-  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey });
+  const cpo = config.ocpi.parties[0];
+  const roaming = createRoaming({
+    repo: createRoamingRepository(database.db),
+    repos,
+    events,
+    logger,
+    cpo: { countryCode: (cpo?.countryCode ?? 'NL').toUpperCase(), partyId: (cpo?.partyId ?? 'JOU').toUpperCase() },
+    currency: config.ocpi.currency,
+    pendingTimeoutMs: config.ocpi.sessionPendingTimeoutS * 1000,
+    stationTimeoutMs: config.ocpp.callTimeoutMs,
+  });
+
+  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey, authorizer: roaming.authorization.authorizer });
   const gateway = new OcppGateway({
     lookup: ocpp.lookup,
     handlers: ocpp.handlers,
@@ -99,6 +115,8 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     logger,
     defaultTimeoutMs: config.ocpp.callTimeoutMs,
   });
+  roaming.useCommands(commands);
+  roaming.start();
 
   let httpServer: HttpServer | undefined;
   const http = fastify({
@@ -164,6 +182,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await gateway.close();
       // Background command jobs and their webhooks finish before storage closes.
       await commands.idle();
+      await roaming.close();
       await ocpp.close();
       await ocpi?.worker.stop();
       if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
@@ -171,5 +190,5 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await database.close();
     })());
 
-  return { config, logger, port, tlsPort, database, repos, events, gateway, commands, http, ocpi, initialApiKey, close };
+  return { config, logger, port, tlsPort, database, repos, events, gateway, commands, http, ocpi, roaming, initialApiKey, close };
 }

@@ -64,6 +64,10 @@ export interface JouleConfig {
     allowPlainHttp: boolean;
     /** Timeout of one call to a partner. */
     timeoutMs: number;
+    /** Currency of roaming sessions and CDRs that no tariff prices (ISO 4217). */
+    currency: string;
+    /** A remote-started session still without a transaction after this long becomes INVALID. */
+    sessionPendingTimeoutS: number;
     outbox: {
       /** First retry delay; doubles per failed attempt up to retryMaxMs. */
       retryBaseMs: number;
@@ -170,6 +174,8 @@ const schema = {
         pageLimit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         allowPlainHttp: { type: 'boolean', default: false },
         timeoutMs: { type: 'integer', minimum: 100, default: 10000 },
+        currency: { type: 'string', pattern: '^[A-Z]{3}$', default: 'EUR' },
+        sessionPendingTimeoutS: { type: 'integer', minimum: 1, default: 180 },
         outbox: {
           type: 'object',
           additionalProperties: false,

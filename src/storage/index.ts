@@ -17,6 +17,7 @@ import { createTransactionRepository, type TransactionRepositoryOptions } from '
 export { openDatabase, type Database, type DatabaseKind, type OpenDatabaseOptions } from './db.ts';
 export { createOcpiOutboxRepository } from './repositories/ocpi-outbox.ts';
 export { createOcpiPartnerRepository } from './repositories/ocpi-partners.ts';
+export { createRoamingRepository } from './repositories/roaming.ts';
 export type { BufferedMessageLog, MessageLogOptions } from './repositories/message-log.ts';
 export type { TransactionRepositoryOptions } from './repositories/transactions.ts';
 

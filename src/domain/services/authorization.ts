@@ -18,10 +18,11 @@ export interface TokenDecision {
 }
 
 /**
- * Real-time authorization hook for tokens the token table does not know. `type` is the 2.x IdTokenEnumType, and
- * undefined for 1.6 idTags. Undefined = no opinion (the token is Unknown).
+ * Real-time authorization hook for tokens the token table does not know, and for roaming partners' tokens (source
+ * ≠ 'local', passed as `known`) whose owner sets rules such as OCPI whitelist types. `type` is the 2.x
+ * IdTokenEnumType, and undefined for 1.6 idTags. Undefined = no opinion (the table decides: Unknown if absent).
  */
-export type ExternalAuthorizer = (idToken: string, type: string | undefined) => Promise<TokenDecision | undefined>;
+export type ExternalAuthorizer = (idToken: string, type: string | undefined, known?: IdToken) => Promise<TokenDecision | undefined>;
 
 /** C02.FR.01-02: a start button sends type NoAuthorization with an empty idToken; the CSMS answers Accepted. */
 export const NO_AUTHORIZATION = 'NoAuthorization';
@@ -43,14 +44,14 @@ export class AuthorizationService {
   async authorize(idToken: string, type: string): Promise<TokenDecision> {
     if (type === NO_AUTHORIZATION) return { status: 'Accepted', type };
     const token = await this.deps.tokens.get(idToken, type);
-    if (token) return this.decide(token);
+    if (token) return (await this.partner(token, type)) ?? this.decide(token);
     return (await this.external(idToken, type)) ?? { status: 'Unknown', type };
   }
 
   /** 1.6: an idTag has no type; a local token with that value wins over a roaming partner's (findByValue order). */
   async authorizeIdTag(idTag: string): Promise<TokenDecision> {
     const [token] = await this.deps.tokens.findByValue(idTag);
-    if (token) return this.decide(token);
+    if (token) return (await this.partner(token, undefined)) ?? this.decide(token);
     return (await this.external(idTag, undefined)) ?? { status: 'Unknown' };
   }
 
@@ -63,6 +64,11 @@ export class AuthorizationService {
       cacheExpiry: token.expiry,
       type: token.type,
     };
+  }
+
+  /** A roaming partner's token: its owner's rules first (local tokens never leave the table). */
+  private async partner(token: IdToken, type: string | undefined): Promise<TokenDecision | undefined> {
+    return token.source === 'local' || !this.deps.authorizer ? undefined : this.deps.authorizer(token.idToken, type, token);
   }
 
   private async external(idToken: string, type: string | undefined): Promise<TokenDecision | undefined> {

@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001_initial.ts';
 import * as m002 from './002_locations_tariffs.ts';
 import * as m003 from './003_ocpi.ts';
+import * as m004 from './004_roaming.ts';
 import * as m005 from './005_signed_messages.ts';
 
 /** Keys sort in the order migrations run: keep the NNN_ prefix. */
@@ -10,6 +11,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '001_initial': m001,
   '002_locations_tariffs': m002,
   '003_ocpi': m003,
+  '004_roaming': m004,
   '005_signed_messages': m005,
 };
 
