@@ -210,7 +210,7 @@ export class PartnerService {
   }
 
   private async registerExisting(partner: Partner, versionsUrl: string, tokenA: string): Promise<Partner> {
-    const authA: PeerAuth = { token: tokenA, encoding: 'base64', allowPlainHttp: this.plainHttpAllowed(partner) };
+    const authA: PeerAuth = { token: tokenA, encoding: partner.tokenEncoding === 'plain' ? 'plain' : 'base64', allowPlainHttp: this.plainHttpAllowed(partner) };
     const { version, endpoints, credentialsUrl, auth } = await this.discover(partner, versionsUrl, authA);
     const tokenB = generateCredentialsToken();
     // They call our versions back with B before answering: B must already work (as the pending token).
@@ -320,8 +320,17 @@ export class PartnerService {
   /**
    * GET versions, pick `wanted` (or the highest mutual one), GET its details, check required endpoints.
    */
-  private async discover(partner: Partner, versionsUrl: string, auth: PeerAuth, wanted?: OcpiVersion) {
-    const list = await this.call(() => this.options.peer.getVersions(versionsUrl, auth));
+  private async discover(partner: Partner, versionsUrl: string, initialAuth: PeerAuth, wanted?: OcpiVersion) {
+    let auth = initialAuth;
+    let list;
+    try {
+      list = await this.options.peer.getVersions(versionsUrl, auth);
+    } catch (error) {
+      // `both`: a 401 may mean the other encoding (2.1.1 installations expect plain tokens, 2.2.1 base64).
+      if (!(error instanceof OcpiPeerError && error.details.httpStatus === 401 && partner.tokenEncoding === 'both')) return this.call(() => Promise.reject(error));
+      auth = { ...auth, encoding: auth.encoding === 'base64' ? 'plain' : 'base64' };
+      list = await this.call(() => this.options.peer.getVersions(versionsUrl, auth));
+    }
     const mutual = this.versions.filter((v) => list.some((l) => l.version === v));
     const version = wanted ?? mutual[0];
     const entry = version === undefined ? undefined : list.find((l) => l.version === version);
@@ -329,7 +338,7 @@ export class PartnerService {
       throw new OcpiFailure('unsupported_version', `no mutual OCPI version (theirs: ${list.map((l) => l.version).join(', ') || 'none'}; ours: ${this.versions.join(', ')})`);
     }
     this.checkUrl(entry.url, partner);
-    const versionAuth = { ...auth, encoding: auth.encoding === 'base64' && partner.tokenEncoding === 'both' && version === '2.1.1' ? ('plain' as const) : auth.encoding };
+    const versionAuth = auth;
     const endpoints = await this.call(() => this.options.peer.getVersionDetails(entry.url, versionAuth, version));
     for (const endpoint of endpoints) this.checkUrl(endpoint.url, partner);
     const missing = missingEndpoints(endpoints, partner.requiredEndpoints, version);

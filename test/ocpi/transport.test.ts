@@ -1,0 +1,224 @@
+/**
+ * Transport rules (checklist §1-4, 6, 7): envelopes on every answer, HTTP 400/401/404, Token A scope, base64 and
+ * plain tokens, request/correlation ids, routing headers and parties, versions, pagination on both sides.
+ */
+import assert from 'node:assert/strict';
+import { OcpiClient } from '../../src/ocpi/client.ts';
+import { silentLogger } from '../../src/shared/logger.ts';
+import { forEachDatabase, type TestDatabaseEnv } from '../support/db.ts';
+import { startEmsp, type Emsp } from './support/emsp.ts';
+import { listModule, type Item } from './support/list-module.ts';
+import { startOcpiServer, type OcpiServer } from './support/server.ts';
+
+const ITEMS: Item[] = Array.from({ length: 7 }, (_, i) => ({ id: `item-${i}`, last_updated: `2026-01-0${i + 1}T10:00:00Z` }));
+
+async function registered(env: TestDatabaseEnv, t: { after(fn: () => Promise<void>): void }, overrides: Record<string, unknown> = {}, version: '2.2.1' | '2.1.1' = '2.2.1') {
+  const joule: OcpiServer = await startOcpiServer(env, { modules: [listModule(ITEMS.map((i) => ({ ...i })))], overrides });
+  const emsp: Emsp = await startEmsp({ versions: [version] });
+  t.after(async () => {
+    await emsp.close();
+    await joule.close();
+  });
+  const { tokenA, partner } = await joule.services.partnerService.createWithTokenA({ name: 'eMSP', allowPlainHttp: true });
+  const answer = await emsp.registerWith(joule.versionsUrl, tokenA);
+  assert.equal(answer.body.status_code, 1000, answer.body.status_message);
+  return { joule, emsp, tokenA, partner };
+}
+
+function assertEnvelope(body: { status_code: number; timestamp: string }, status: number): void {
+  assert.equal(body.status_code, status);
+  assert.match(body.timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+}
+
+forEachDatabase('401 with an envelope: no header, unknown token, Token A on a functional module; ids echoed even then', async (env, t) => {
+  const { joule, emsp, tokenA: usedA } = await registered(env, t);
+  const { tokenA } = await joule.services.partnerService.createWithTokenA({ name: 'other', allowPlainHttp: true });
+
+  const none = await emsp.call('GET', joule.versionsUrl, undefined, { token: null, headers: { 'x-request-id': 'req-1', 'x-correlation-id': 'cor-1' } });
+  assert.equal(none.status, 401);
+  assertEnvelope(none.body, 2000);
+  assert.equal(none.headers.get('x-request-id'), 'req-1');
+  assert.equal(none.headers.get('x-correlation-id'), 'cor-1');
+  assert.equal((await emsp.call('GET', joule.versionsUrl, undefined, { token: 'nope' })).status, 401);
+  assert.equal((await emsp.call('GET', joule.versionsUrl, undefined, { token: usedA })).status, 401, 'a used Token A is dead');
+  const malformed = await fetch(joule.versionsUrl, { headers: { authorization: 'Bearer abc' } });
+  assert.equal(malformed.status, 401);
+
+  // Token A: versions and credentials yes, functional modules no.
+  assert.equal((await emsp.call('GET', joule.versionsUrl, undefined, { token: tokenA })).status, 200);
+  assert.equal((await emsp.call('GET', `${joule.base}/2.2.1`, undefined, { token: tokenA })).status, 200);
+  const functional = await emsp.call('GET', `${joule.base}/2.2.1/cdrs`, undefined, { token: tokenA });
+  assert.equal(functional.status, 401);
+  assertEnvelope(functional.body, 2000);
+  // The registered token reaches it.
+  assert.equal((await emsp.call('GET', `${joule.base}/2.2.1/cdrs`)).status, 200);
+});
+
+forEachDatabase('versions lists 2.2.1 and 2.1.1; details list registered modules (role only in 2.2.1)', async (env, t) => {
+  const { joule, emsp } = await registered(env, t);
+  const versions = await emsp.call('GET', joule.versionsUrl);
+  assertEnvelope(versions.body, 1000);
+  assert.deepEqual(versions.body.data, [
+    { version: '2.2.1', url: `${joule.base}/2.2.1` },
+    { version: '2.1.1', url: `${joule.base}/2.1.1` },
+  ]);
+  const v221 = await emsp.call('GET', `${joule.base}/2.2.1`);
+  assert.deepEqual(v221.body.data, {
+    version: '2.2.1',
+    endpoints: [
+      { identifier: 'credentials', role: 'SENDER', url: `${joule.base}/2.2.1/credentials` },
+      { identifier: 'cdrs', role: 'SENDER', url: `${joule.base}/2.2.1/cdrs` },
+    ],
+  });
+  const v211 = await emsp.call('GET', `${joule.base}/2.1.1`);
+  assert.deepEqual(v211.body.data, {
+    version: '2.1.1',
+    endpoints: [
+      { identifier: 'credentials', url: `${joule.base}/2.1.1/credentials` },
+      { identifier: 'cdrs', url: `${joule.base}/2.1.1/cdrs` },
+    ],
+  });
+});
+
+forEachDatabase('HTTP 400 for malformed JSON, 2001 naming the missing field, 404 envelopes, 500/3000 on a crash, 2004 → 2000 in 2.1.1', async (env, t) => {
+  const { joule, emsp } = await registered(env, t);
+  const url = `${joule.base}/2.2.1/cdrs`;
+  const bad = await emsp.call('PUT', `${url}/x`, '{"id": "x",');
+  assert.equal(bad.status, 400);
+  assertEnvelope(bad.body, 2000);
+  const missing = await emsp.call('PUT', `${url}/x`, { id: 'x' });
+  assert.equal(missing.status, 200);
+  assertEnvelope(missing.body, 2001);
+  assert.match(missing.body.status_message ?? '', /last_updated/);
+  const created = await emsp.call('PUT', `${url}/new`, { id: 'new', last_updated: '2026-02-01T00:00:00Z' });
+  assert.equal(created.status, 201);
+  assert.equal(created.body.data, undefined, 'no data on an acknowledgement');
+  assert.equal((await emsp.call('PUT', `${url}/new`, { id: 'new', last_updated: '2026-02-02T00:00:00Z' })).status, 200);
+  const mismatch = await emsp.call('PUT', `${url}/new`, { id: 'other', last_updated: '2026-02-02T00:00:00Z' });
+  assertEnvelope(mismatch.body, 2001);
+  const unknown = await emsp.call('GET', `${url}/nope`);
+  assert.equal(unknown.status, 404);
+  assertEnvelope(unknown.body, 2000);
+  const noRoute = await emsp.call('GET', `${joule.base}/2.2.1/nothing-here`);
+  assert.equal(noRoute.status, 404);
+  assertEnvelope(noRoute.body, 2000);
+  const crash = await emsp.call('POST', `${url}/crash`, {});
+  assert.equal(crash.status, 500);
+  assertEnvelope(crash.body, 3000);
+  assertEnvelope((await emsp.call('POST', `${url}/token-check`, {})).body, 2004);
+  assertEnvelope((await emsp.call('POST', `${joule.base}/2.1.1/cdrs/token-check`, {})).body, 2000);
+  const textBody = await fetch(`${url}/x`, { method: 'PUT', headers: { authorization: emsp.encode(emsp.jouleToken as string), 'content-type': 'text/plain' }, body: 'hi' });
+  assert.equal(textBody.status, 415);
+  assertEnvelope((await textBody.json()) as { status_code: number; timestamp: string }, 2000);
+});
+
+forEachDatabase('request ids, routing headers and our party: echoed, swapped, resolved from token and OCPI-to headers', async (env, t) => {
+  const parties = [
+    { countryCode: 'NL', partyId: 'JOU', name: 'Joule NL' },
+    { countryCode: 'BE', partyId: 'JOB', name: 'Joule BE' },
+  ];
+  const { joule, emsp, partner } = await registered(env, t, { 'ocpi.parties': parties });
+  const url = `${joule.base}/2.2.1/cdrs/whoami`;
+  const plain = await emsp.call('GET', url, undefined, { headers: { 'x-request-id': 'r-1', 'x-correlation-id': 'c-1' } });
+  assert.deepEqual(plain.body.data, { version: '2.2.1', partner: partner.id, party: 'NL/JOU', remote: 'DE/EMS', requestId: 'r-1' });
+  assert.equal(plain.headers.get('x-request-id'), 'r-1');
+  assert.equal(plain.headers.get('x-correlation-id'), 'c-1');
+  assert.equal(plain.headers.get('ocpi-from-country-code'), 'NL');
+  assert.equal(plain.headers.get('ocpi-from-party-id'), 'JOU');
+  assert.equal(plain.headers.get('ocpi-to-party-id'), 'EMS');
+  // Generated when absent.
+  assert.match((await emsp.call('GET', url)).headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+
+  const routed = await emsp.call('GET', url, undefined, {
+    headers: { 'ocpi-to-country-code': 'be', 'ocpi-to-party-id': 'job', 'ocpi-from-country-code': 'DE', 'ocpi-from-party-id': 'EMS' },
+  });
+  assert.equal((routed.body.data as Record<string, unknown>).party, 'BE/JOB', 'CiString: case-insensitive');
+  assert.equal(routed.headers.get('ocpi-from-party-id'), 'JOB');
+  const stranger = await emsp.call('GET', url, undefined, { headers: { 'ocpi-to-country-code': 'FR', 'ocpi-to-party-id': 'XXX' } });
+  assertEnvelope(stranger.body, 2001);
+  assert.match(stranger.body.status_message ?? '', /OCPI-to-party-id/);
+  const spoofed = await emsp.call('GET', url, undefined, { headers: { 'ocpi-from-country-code': 'FR', 'ocpi-from-party-id': 'XXX' } });
+  assertEnvelope(spoofed.body, 2001);
+  const half = await emsp.call('GET', url, undefined, { headers: { 'ocpi-to-party-id': 'JOB' } });
+  assertEnvelope(half.body, 2001);
+  // No routing headers on configuration modules.
+  assert.equal((await emsp.call('GET', joule.versionsUrl)).headers.get('ocpi-from-party-id'), null);
+
+  // The partner's default party comes from its settings.
+  await joule.services.partnerService.updateSettings(partner.id, { ourParty: { countryCode: 'BE', partyId: 'JOB' } });
+  assert.equal(((await emsp.call('GET', url)).body.data as Record<string, unknown>).party, 'BE/JOB');
+});
+
+forEachDatabase('pagination: offset/limit with Link, X-Total-Count, X-Limit; server cap; date windows; the client follows Link', async (env, t) => {
+  const { joule, emsp, partner } = await registered(env, t, { 'ocpi.pageLimit': 3 });
+  const url = `${joule.base}/2.2.1/cdrs`;
+  const ids = (body: { data?: unknown }) => (body.data as Item[]).map((i) => i.id);
+
+  const first = await emsp.call('GET', `${url}?limit=50`);
+  assert.deepEqual(ids(first.body), ['item-0', 'item-1', 'item-2']);
+  assert.equal(first.headers.get('x-total-count'), '7');
+  assert.equal(first.headers.get('x-limit'), '3');
+  assert.equal(first.headers.get('link'), `<${url}?limit=3&offset=3>; rel="next"`.replace('limit=3&offset=3', 'limit=3&offset=3'));
+
+  const second = await emsp.call('GET', `${url}?offset=3&limit=2`);
+  assert.deepEqual(ids(second.body), ['item-3', 'item-4']);
+  const nextUrl = new URL(/^<([^>]+)>; rel="next"$/.exec(second.headers.get('link') ?? '')?.[1] ?? '');
+  assert.equal(nextUrl.searchParams.get('offset'), '5');
+  assert.equal(nextUrl.searchParams.get('limit'), '2');
+  const last = await emsp.call('GET', `${url}?offset=5&limit=2`);
+  assert.deepEqual(ids(last.body), ['item-5', 'item-6']);
+  assert.equal(last.headers.get('link'), null, 'no Link on the last page');
+  const beyond = await emsp.call('GET', `${url}?offset=7`);
+  assert.deepEqual(beyond.body.data, []);
+  assert.equal(beyond.headers.get('x-total-count'), '7');
+
+  // date_from inclusive, date_to exclusive; the Link repeats the filters.
+  const window = await emsp.call('GET', `${url}?date_from=2026-01-02T10:00:00Z&date_to=2026-01-06T10:00:00Z&limit=2`);
+  assert.deepEqual(ids(window.body), ['item-1', 'item-2']);
+  assert.equal(window.headers.get('x-total-count'), '4');
+  const link = new URL(/^<([^>]+)>/.exec(window.headers.get('link') ?? '')?.[1] ?? '');
+  assert.equal(link.searchParams.get('date_from'), '2026-01-02T10:00:00Z');
+  assert.equal(link.searchParams.get('date_to'), '2026-01-06T10:00:00Z');
+  const windowNext = await emsp.call('GET', link.toString());
+  assert.deepEqual(ids(windowNext.body), ['item-3', 'item-4']);
+  assert.equal(windowNext.headers.get('link'), null);
+  // Without zone: UTC.
+  assert.equal((await emsp.call('GET', `${url}?date_from=2026-01-07T10:00:00`)).headers.get('x-total-count'), '1');
+
+  for (const bad of ['offset=-1', 'limit=0', 'limit=abc', 'date_from=yesterday', 'offset=1&offset=2']) {
+    const answer = await emsp.call('GET', `${url}?${bad}`);
+    assertEnvelope(answer.body, 2001);
+    assert.match(answer.body.status_message ?? '', new RegExp(`^${bad.split('=')[0]}`));
+  }
+
+  // Client side: follows Link over every page, oldest first.
+  const client = new OcpiClient({ timeoutMs: 2000, logger: silentLogger() });
+  const auth = { token: emsp.jouleToken as string, encoding: 'base64' as const, allowPlainHttp: true };
+  const all = await client.getAll<Item>({ url, auth, version: '2.2.1' }, { limit: '2' });
+  assert.deepEqual(all.map((i) => i.id), ITEMS.map((i) => i.id));
+  const windowed = await client.getAll<Item>({ url, auth, version: '2.2.1' }, { date_from: '2026-01-03T10:00:00Z' });
+  assert.deepEqual(windowed.map((i) => i.id), ['item-2', 'item-3', 'item-4', 'item-5', 'item-6']);
+  void partner;
+});
+
+forEachDatabase('2.1.1 partner with plain tokens: base64 refused when the partner is set to plain, accepted when both', async (env, t) => {
+  const joule = await startOcpiServer(env, { modules: [listModule(ITEMS)] });
+  const emsp = await startEmsp({ versions: ['2.1.1'], encoding: 'plain' });
+  t.after(async () => {
+    await emsp.close();
+    await joule.close();
+  });
+  const { tokenA, partner } = await joule.services.partnerService.createWithTokenA({ name: 'legacy', allowPlainHttp: true, tokenEncoding: 'plain' });
+  const base64A = `Token ${Buffer.from(tokenA).toString('base64')}`;
+  assert.equal((await fetch(joule.versionsUrl, { headers: { authorization: base64A } })).status, 401);
+  assert.equal((await emsp.registerWith(joule.versionsUrl, tokenA)).body.status_code, 1000);
+  const url = `${joule.base}/2.1.1/cdrs`;
+  assert.equal((await emsp.call('GET', url)).status, 200);
+  const base64C = `Token ${Buffer.from(emsp.jouleToken as string).toString('base64')}`;
+  assert.equal((await fetch(url, { headers: { authorization: base64C } })).status, 401);
+  await joule.services.partnerService.updateSettings(partner.id, { tokenEncoding: 'both' });
+  assert.equal((await fetch(url, { headers: { authorization: base64C } })).status, 200);
+  assert.equal((await emsp.call('GET', url)).status, 200);
+  // 2.1.1 answers carry no routing headers.
+  assert.equal((await emsp.call('GET', url)).headers.get('ocpi-from-party-id'), null);
+});
