@@ -101,7 +101,8 @@ export function commandPanel(stationId, ctx, { initial = 'reset', defaults = {},
   const fieldsBox = h('div', { class: 'form-grid' });
   const result = h('div', { class: 'command-result', 'aria-live': 'polite' });
   const send = h('button', { type: 'submit', class: 'button primary' }, 'Send');
-  const form = h('form', { class: 'command-form', 'aria-label': 'Send a command' }, h('div', { class: 'form-grid' }, field('Command', picker)), fieldsBox, h('div', { class: 'actions' }, send));
+  // novalidate: the form checks its fields itself and says what is wrong in one place, next to the answer.
+  const form = h('form', { class: 'command-form', 'aria-label': 'Send a command', novalidate: true }, h('div', { class: 'form-grid' }, field('Command', picker)), fieldsBox, h('div', { class: 'actions' }, send));
   let inputs = {};
 
   const showFields = () => {
@@ -134,6 +135,7 @@ export function commandPanel(stationId, ctx, { initial = 'reset', defaults = {},
       values = readValues(inputs);
     } catch (error) {
       fill(result, h('div', { class: 'notice error', role: 'alert' }, error.message));
+      error.control?.focus();
       return;
     }
     send.disabled = true;
@@ -162,24 +164,28 @@ export function commandPanel(stationId, ctx, { initial = 'reset', defaults = {},
   return h('div', {}, form, result);
 }
 
+/** The form's values by field name; throws an Error naming the field (and carrying its control) when one is wrong. */
 function readValues(inputs) {
   const values = {};
   for (const [name, { spec, control }] of Object.entries(inputs)) {
+    const invalid = (message) => Object.assign(new Error(`${spec.label} ${message}`), { control });
+    // A number input reports '' for text it cannot parse; badInput tells that apart from an empty field.
+    if (spec.kind === 'int' && control.validity?.badInput) throw invalid('must be a whole number.');
     const raw = control.value.trim();
     if (raw === '') {
-      if (spec.required) throw new Error(`${spec.label} is required.`);
+      if (spec.required) throw invalid('is required.');
       continue;
     }
     if (spec.kind === 'int') {
-      if (!/^\d+$/.test(raw)) throw new Error(`${spec.label} must be a whole number.`);
+      if (!/^\d+$/.test(raw)) throw invalid('must be a whole number.');
       values[name] = Number(raw);
     } else if (spec.kind === 'json') {
       try {
         values[name] = JSON.parse(raw);
       } catch {
-        throw new Error(`${spec.label} is not valid JSON.`);
+        throw invalid('is not valid JSON.');
       }
-      if (typeof values[name] !== 'object' || values[name] === null || Array.isArray(values[name])) throw new Error(`${spec.label} must be a JSON object.`);
+      if (typeof values[name] !== 'object' || values[name] === null || Array.isArray(values[name])) throw invalid('must be a JSON object.');
     } else values[name] = raw;
   }
   return values;
