@@ -12,6 +12,7 @@ import { registerDashboard } from './api/dashboard.ts';
 import { ensureInitialApiKey, registerApi } from './api/index.ts';
 import { CommandService } from './domain/commands/service.ts';
 import { DomainEvents } from './domain/events.ts';
+import { createCatalog, type Catalog } from './domain/locations/catalog.ts';
 import { createRoaming, type Roaming } from './domain/roaming/index.ts';
 import { OcppGateway } from './gateway/index.ts';
 import { createCommandGateway } from './ocpp/commands/index.ts';
@@ -53,6 +54,8 @@ export interface Joule {
   gateway: OcppGateway;
   commands: CommandService;
   http: FastifyInstance;
+  /** Locations and tariffs (REST API, OCPI Locations and Tariffs modules). */
+  catalog: Catalog;
   /** OCPI services (partners, outbox, client, worker); undefined when ocpi.enabled is false. */
   ocpi: OcpiServices | undefined;
   /** Roaming use cases: partner tokens, sessions and CDRs from transactions, partner commands. */
@@ -73,6 +76,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   const database = await openDatabase({ url: config.storage.databaseUrl ?? undefined, dataDir: config.storage.dataDir, schema: options.databaseSchema });
   const repos = createRepositories(database);
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
+  const catalog = createCatalog({ repos, events, logger });
 
   const cpo = config.ocpi.parties[0];
   const roaming = createRoaming({
@@ -138,6 +142,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   const ocpiModules: OcpiModule[] = [];
   const apiDeps = {
     repos,
+    catalog,
     events,
     commands,
     logger,
@@ -185,10 +190,11 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await roaming.close();
       await ocpp.close();
       await ocpi?.worker.stop();
+      await catalog.close();
       if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
       await http.close();
       await database.close();
     })());
 
-  return { config, logger, port, tlsPort, database, repos, events, gateway, commands, http, ocpi, roaming, initialApiKey, close };
+  return { config, logger, port, tlsPort, database, repos, events, gateway, commands, catalog, http, ocpi, roaming, initialApiKey, close };
 }

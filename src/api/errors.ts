@@ -17,6 +17,7 @@ export const API_ERRORS = {
   not_found: { status: 404, description: 'No such resource or route.' },
   already_exists: { status: 409, description: 'A resource with this key already exists.' },
   station_offline: { status: 409, description: 'The station is not connected.' },
+  conflict: { status: 409, description: 'The change conflicts with the current state (e.g. deleting a location that still has EVSEs).' },
   ocpi_state: { status: 409, description: 'The OCPI partner is not in a state that allows this (e.g. rotate an unregistered partner).' },
   payload_too_large: { status: 413, description: 'The request body is too large.' },
   unsupported_media_type: { status: 415, description: 'Bodies must be application/json.' },

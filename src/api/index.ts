@@ -21,7 +21,9 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { ocpiPartnerRoutes, type OcpiAdmin } from './routes/ocpi-partners.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { EventStreams, eventRoutes } from './routes/events.ts';
+import { locationRoutes, type CatalogApi } from './routes/locations.ts';
 import { stationRoutes } from './routes/stations.ts';
+import { tariffRoutes } from './routes/tariffs.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { createValidatorCompiler } from './validation.ts';
@@ -46,6 +48,8 @@ export interface ApiDeps {
   logger: Logger;
   /** OCPI partner administration (absent when OCPI is disabled). */
   ocpi?: OcpiAdmin;
+  /** Locations and tariffs (/locations, /tariffs); absent: those routes are not served. */
+  catalog?: CatalogApi;
   /** Interval of the comment lines that keep event streams open through proxies (default 15 s). */
   sseKeepAliveMs?: number;
 }
@@ -70,6 +74,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
         { name: 'stations', description: 'Charging stations, their EVSEs, connectors and device model' },
         { name: 'tokens', description: 'Id tokens (RFID cards, eMAIDs, ...)' },
         { name: 'transactions', description: 'Charging sessions with meter values and energy' },
+        { name: 'locations', description: 'Sites, their EVSEs and connectors, as published over OCPI' },
+        { name: 'tariffs', description: 'Tariffs published over OCPI, their assignment to connectors, cost previews' },
         { name: 'messages', description: 'The OCPP message log' },
         { name: 'commands', description: 'Remote control of stations (synchronous or as jobs)' },
         { name: 'events', description: 'Live event stream' },
@@ -120,6 +126,10 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       commandRoutes(api, deps);
       eventRoutes(api, deps, streams);
       apiKeyRoutes(api, deps);
+      if (deps.catalog) {
+        locationRoutes(api, deps.catalog);
+        tariffRoutes(api, deps.catalog);
+      }
       if (deps.ocpi) ocpiPartnerRoutes(api, deps.ocpi);
     },
     { prefix: API_PREFIX },
