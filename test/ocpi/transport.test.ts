@@ -150,7 +150,7 @@ forEachDatabase('request ids, routing headers and our party: echoed, swapped, re
 });
 
 forEachDatabase('pagination: offset/limit with Link, X-Total-Count, X-Limit; server cap; date windows; the client follows Link', async (env, t) => {
-  const { joule, emsp, partner } = await registered(env, t, { 'ocpi.pageLimit': 3 });
+  const { joule, emsp } = await registered(env, t, { 'ocpi.pageLimit': 3 });
   const url = `${joule.base}/2.2.1/cdrs`;
   const ids = (body: { data?: unknown }) => (body.data as Item[]).map((i) => i.id);
 
@@ -158,7 +158,7 @@ forEachDatabase('pagination: offset/limit with Link, X-Total-Count, X-Limit; ser
   assert.deepEqual(ids(first.body), ['item-0', 'item-1', 'item-2']);
   assert.equal(first.headers.get('x-total-count'), '7');
   assert.equal(first.headers.get('x-limit'), '3');
-  assert.equal(first.headers.get('link'), `<${url}?limit=3&offset=3>; rel="next"`.replace('limit=3&offset=3', 'limit=3&offset=3'));
+  assert.equal(first.headers.get('link'), `<${url}?limit=3&offset=3>; rel="next"`);
 
   const second = await emsp.call('GET', `${url}?offset=3&limit=2`);
   assert.deepEqual(ids(second.body), ['item-3', 'item-4']);
@@ -198,7 +198,6 @@ forEachDatabase('pagination: offset/limit with Link, X-Total-Count, X-Limit; ser
   assert.deepEqual(all.map((i) => i.id), ITEMS.map((i) => i.id));
   const windowed = await client.getAll<Item>({ url, auth, version: '2.2.1' }, { date_from: '2026-01-03T10:00:00Z' });
   assert.deepEqual(windowed.map((i) => i.id), ['item-2', 'item-3', 'item-4', 'item-5', 'item-6']);
-  void partner;
 });
 
 forEachDatabase('2.1.1 partner with plain tokens: base64 refused when the partner is set to plain, accepted when both', async (env, t) => {
