@@ -135,6 +135,13 @@ forEachDatabase('dashboard: login (401 message), a station appears live with its
       assert.match(await text(page, '.command-result'), /Reset: the station answered Accepted/);
       assert.deepEqual(resets, [{ type: 'OnIdle' }]);
       await page.locator('.command-result details summary', { hasText: 'OCPP calls (1)' }).waitFor();
+      // The message log tail shows the exchange (refreshed after the answer).
+      const log = page.locator('section[aria-labelledby="s-message-log"] tbody tr');
+      await log.filter({ hasText: 'CSMS → station' }).filter({ hasText: 'Reset' }).waitFor();
+      await log.filter({ hasText: 'station → CSMS' }).filter({ hasText: 'CALLRESULT' }).filter({ hasText: 'Reset' }).waitFor();
+      // The device model panel loads when opened (nothing is stored until the station reports it).
+      await page.getByText('Show the stored device model').click();
+      await page.getByText('Nothing stored yet').waitFor();
       await screenshot(page, 'station');
 
       // A command the station does not support: its CALLERROR is shown, not a generic failure.

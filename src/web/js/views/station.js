@@ -93,27 +93,18 @@ export async function renderStation(main, [id], ctx) {
     }
   }
 
-  async function loadMessages() {
+  /** The newest page of the log (cursor undefined), or the next older one appended to what is shown. */
+  let shownMessages = [];
+  async function loadMessages(cursor) {
     try {
-      const page = await api('GET', '/messages', { query: { station: id, limit: 30 }, signal: ctx.signal });
+      const page = await api('GET', '/messages', { query: { station: id, limit: 30, cursor }, signal: ctx.signal });
+      shownMessages = cursor === undefined ? page.items : [...shownMessages, ...page.items];
       fill(
         messages,
-        table(
-          'Message log, newest first',
-          ['Time', 'Direction', 'Type', 'Action', 'Payload'],
-          page.items.map((m) =>
-            h(
-              'tr',
-              {},
-              h('td', {}, formatTime(m.createdAt)),
-              h('td', {}, m.direction === 'in' ? 'station → CSMS' : 'CSMS → station'),
-              h('td', {}, MESSAGE_TYPES[m.messageType] ?? String(m.messageType)),
-              h('td', {}, m.action ?? '—'),
-              h('td', {}, h('details', {}, h('summary', {}, preview(m.payload)), jsonBlock(m.payload, 'Payload'))),
-            ),
-          ),
-          'No messages logged.',
-        ),
+        table('Message log, newest first', ['Time', 'Direction', 'Type', 'Action', 'Payload'], shownMessages.map(messageRow), 'No messages logged.'),
+        page.nextCursor === null
+          ? null
+          : h('div', { class: 'pager' }, h('button', { type: 'button', class: 'button subtle', onclick: () => void loadMessages(page.nextCursor) }, 'Older messages')),
       );
     } catch (error) {
       if (!aborted(error, ctx.signal)) fill(messages, loadError(error));
@@ -132,6 +123,18 @@ export async function renderStation(main, [id], ctx) {
 }
 
 const MESSAGE_TYPES = { 2: 'CALL', 3: 'CALLRESULT', 4: 'CALLERROR', 5: 'CALLRESULTERROR', 6: 'SEND' };
+
+function messageRow(m) {
+  return h(
+    'tr',
+    {},
+    h('td', { class: 'time' }, formatTime(m.createdAt)),
+    h('td', {}, m.direction === 'in' ? 'station → CSMS' : 'CSMS → station'),
+    h('td', {}, MESSAGE_TYPES[m.messageType] ?? String(m.messageType)),
+    h('td', {}, m.action ?? '—'),
+    h('td', {}, h('details', {}, h('summary', {}, preview(m.payload)), jsonBlock(m.payload, 'Payload'))),
+  );
+}
 
 function slug(text) {
   return `s-${text.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
