@@ -38,6 +38,7 @@ const HELP = `usage: joule sim [options]
   --tolerate-errors         exit 0 even after CALLERRORs or timeouts
   --json                    print the summary as JSON
   --quiet                   no progress line
+  --progress-interval S     seconds between progress lines (default 1 on a terminal, 5 otherwise)
   --log-level LEVEL         station logs on stderr (default silent)`;
 
 const OPTIONS = {
@@ -68,6 +69,7 @@ const OPTIONS = {
   'tolerate-errors': { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'progress-interval': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -137,6 +139,7 @@ function merge(values: Values, scenario: ScenarioOptions): SimulationOptions {
 async function run(args: string[]): Promise<void> {
   let options: SimulationOptions;
   let values: Values;
+  let progressS: number | undefined;
   try {
     values = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true }).values;
     if (values.help) {
@@ -145,6 +148,7 @@ async function run(args: string[]): Promise<void> {
     }
     const scenario = values.scenario ? await loadScenario(values.scenario) : {};
     options = merge(values, scenario);
+    progressS = numberFlag('progress-interval', values['progress-interval'], { min: 0.1 });
   } catch (error) {
     if (error instanceof ScenarioError || error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
       console.error(`joule sim: ${error.message}`);
@@ -171,7 +175,7 @@ async function run(args: string[]): Promise<void> {
       ...options,
       signal: controller.signal,
       logger: logLevel && logLevel !== 'silent' ? createLogger({ level: logLevel, destination: process.stderr }) : silentLogger(),
-      progressIntervalMs: tty ? 1000 : 5000,
+      progressIntervalMs: progressS !== undefined ? progressS * 1000 : tty ? 1000 : 5000,
       onProgress: values.quiet
         ? undefined
         : (progress) => {
