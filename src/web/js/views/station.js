@@ -142,7 +142,7 @@ function slug(text) {
 
 function preview(payload) {
   const text = JSON.stringify(payload) ?? '';
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
 function stationBadges(s) {
