@@ -26,7 +26,7 @@ import type { PayloadValidator } from '../src/protocol/validator.ts';
 import { StationClient } from '../src/station/index.ts';
 import { ServerProcess, stopAll } from './lib/child.ts';
 import { percentile } from './lib/load.ts';
-import { machineLine, numberOption, startWatchdog, stringOption } from './lib/report.ts';
+import { machineBusy, machineLine, numberOption, startWatchdog, stringOption } from './lib/report.ts';
 
 const stations = numberOption('stations', 1000);
 const seconds = numberOption('seconds', 20);
@@ -138,12 +138,15 @@ interface PhaseResult {
   latenciesMs: Float64Array;
   serverCpuUs: number;
   generatorCpuUs: number;
+  /** Share of the machine's cores busy during the phase (all processes, ours and others'). */
+  machineBusy: number;
 }
 
 async function runPhase(label: string, server: ServerProcess, fleet: StationState[], durationMs: number, intervalMs: number): Promise<PhaseResult> {
   const tally = new Tally();
   const cpuBefore = await server.cpuMicros();
   const generatorBefore = process.cpuUsage();
+  const busy = machineBusy();
   const started = performance.now();
   const deadline = started + durationMs;
   await Promise.all(fleet.map((station) => runStation(station, deadline, intervalMs, tally)));
@@ -159,6 +162,7 @@ async function runPhase(label: string, server: ServerProcess, fleet: StationStat
     latenciesMs: Float64Array.from(tally.latencies).sort(),
     serverCpuUs: cpuAfter - cpuBefore,
     generatorCpuUs: generator.user + generator.system,
+    machineBusy: busy(),
   };
 }
 
@@ -273,6 +277,7 @@ function report(result: LegResult): void {
         String(phase.errors).padStart(7),
         (phase.serverCpuUs / Math.max(1, phase.acknowledged)).toFixed(0).padStart(9),
         (phase.generatorCpuUs / Math.max(1, phase.acknowledged)).toFixed(0).padStart(9),
+        `${(phase.machineBusy * 100).toFixed(0)} %`.padStart(13),
       ].join(' '),
     );
   }
@@ -289,6 +294,7 @@ startWatchdog((seconds + 240) * 2 * 1000);
 try {
   const legs: Backend[] = backendOption === 'both' ? ['pglite', 'postgres'] : [backendOption as Backend];
   if (!legs.every((leg) => leg === 'pglite' || leg === 'postgres')) throw new Error('--backend must be both, pglite or postgres');
+  const machine = machineLine();
   const validator = createSchemaValidator();
   const results: LegResult[] = [];
   const skipped: string[] = [];
@@ -304,8 +310,8 @@ try {
   }
   console.log(`\nCSMS: ${stations} stations, transactions of 1 Started + ${updates} Updated + 1 Ended TransactionEvent (3 samples each)`);
   console.log(`${seconds / 2} s at full speed (each station sends as soon as it has its answer), then ${seconds / 2} s paced at the target rate`);
-  console.log(`${machineLine()}${compression ? ', compression on' : ''}\n`);
-  console.log('database  load         persisted/s   p50 ms   p99 ms     acked  errors  µs CPU/msg: joule, stations');
+  console.log(`${machine}${compression ? ', compression on' : ''}\n`);
+  console.log('database  load         persisted/s   p50 ms   p99 ms     acked  errors  µs CPU/msg: joule, stations   machine busy');
   for (const result of results) report(result);
   for (const line of skipped) console.log(line);
 } finally {

@@ -75,6 +75,7 @@ async function throughput(): Promise<void> {
   const seconds = numberOption('seconds', 5);
   const rounds = numberOption('rounds', 3);
   startWatchdog(rounds * SERVERS.length * (2 * seconds + 60) * 1000);
+  const machine = machineLine();
   // server → workload → one sample per round
   const all = new Map<string, Map<string, Sample[]>>(SERVERS.map((s) => [s.name, new Map(WORKLOADS.map(([w]) => [w, []]))]));
   for (let round = 0; round < rounds; round += 1) {
@@ -97,7 +98,7 @@ async function throughput(): Promise<void> {
     };
   };
   console.log(`\nOCPP-J RPC throughput: ${stations} stations, one CALL outstanding each, ${seconds} s per workload, median of ${rounds} rounds`);
-  console.log(`${machineLine()}\n`);
+  console.log(`${machine}\n`);
   console.log('server     workload         µs CPU/call   calls/s     p50 ms   p99 ms   errors   vs ocpp-rpc   vs floor');
   for (const [workload] of WORKLOADS) {
     const peer = summary('ocpp-rpc', workload);

@@ -1,4 +1,5 @@
 /** Small helpers every benchmark shares: options, medians, the machine line, and the watchdog. */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { stopAll } from './child.ts';
 
@@ -27,11 +28,11 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-/** What the figures ran on: cores, CPU model, memory, node version, date, load. */
+/** What the figures ran on: cores, CPU model, memory, node version, date, load; call it when the run starts. */
 export function machineLine(): string {
   const cpus = os.cpus();
   const gib = (os.totalmem() / 1024 ** 3).toFixed(0);
-  // The load average says how busy the machine was when the run started (other work shares the cores).
+  // The load average says how busy the machine was (other work shares the cores).
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   return `machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${gib} GiB, node ${process.version}, ${new Date().toISOString()}, load average ${load}`;
 }
@@ -43,4 +44,29 @@ export function startWatchdog(ms: number): void {
     stopAll();
     process.exit(1);
   }, ms).unref();
+}
+
+/** Busy and total CPU time of the whole machine so far (Linux /proc/stat), or undefined elsewhere. */
+function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts measuring how busy the whole machine is; the returned function gives the share of all cores that was
+ * busy since (0..1), or NaN when unknown. Shows how much of the machine other work took during a run.
+ */
+export function machineBusy(): () => number {
+  const before = machineTicks();
+  return () => {
+    const after = machineTicks();
+    if (!before || !after || after.total === before.total) return Number.NaN;
+    return (after.busy - before.busy) / (after.total - before.total);
+  };
 }
