@@ -107,3 +107,40 @@ export function accepted(station: SimulatedStation, timeoutMs = 20_000): Promise
     });
   });
 }
+
+/** POST /api/v1/stations/{id}/commands/{command} with the app's first API key; the JSON answer and the status. */
+export async function command(app: Joule, stationId: string, name: string, body: unknown): Promise<{ status: number; body: CommandAnswer }> {
+  const key = app.initialApiKey ?? '';
+  const response = await fetch(`http://127.0.0.1:${app.port}/api/v1/stations/${encodeURIComponent(stationId)}/commands/${name}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as CommandAnswer };
+}
+
+/** GET under /api/v1 with the app's first API key. */
+export async function apiGet(app: Joule, path: string): Promise<unknown> {
+  const response = await fetch(`http://127.0.0.1:${app.port}/api/v1${path}`, { headers: { authorization: `Bearer ${app.initialApiKey ?? ''}` } });
+  if (response.status !== 200) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export interface CommandAnswer {
+  status: string | null;
+  result: { [key: string]: unknown } | null;
+  calls: { action: string; request: { [key: string]: unknown }; response: { [key: string]: unknown } }[];
+}
+
+/** Sends a command that must be answered with `expected` (the station's status field; null: any, e.g. per-variable statuses). */
+export async function expectCommand(app: Joule, stationId: string, name: string, body: unknown, expected: string | null): Promise<CommandAnswer> {
+  const answer = await command(app, stationId, name, body);
+  if (answer.status !== 200 || (expected !== null && answer.body.status !== expected)) throw new Error(`${name}: expected ${expected}, got HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** The variables of a getVariables / setVariables outcome, by variable name. */
+export function variablesOf(answer: CommandAnswer): Map<string, { status: string; value?: string }> {
+  const list = (answer.result?.variables ?? []) as { variable: string; status: string; value?: string }[];
+  return new Map(list.map((v) => [v.variable, v]));
+}
