@@ -13,10 +13,11 @@ import { ensureInitialApiKey, registerApi } from './api/index.ts';
 import { CommandService } from './domain/commands/service.ts';
 import { DomainEvents } from './domain/events.ts';
 import { createCatalog, type Catalog } from './domain/locations/catalog.ts';
-import { createRoaming, type Roaming } from './domain/roaming/index.ts';
+import { catalogDirectory, createRoaming, type Roaming } from './domain/roaming/index.ts';
 import { OcppGateway } from './gateway/index.ts';
 import { createCommandGateway } from './ocpp/commands/index.ts';
 import { registerOcpi, type OcpiModule } from './ocpi/index.ts';
+import { createRoamingModules } from './ocpi/modules/sessions-modules.ts';
 import { createOcpiServices, type OcpiServices } from './ocpi/setup.ts';
 import { createOcppModule } from './ocpp/index.ts';
 import { createSchemaValidator } from './protocol/schemas/validator.ts';
@@ -88,6 +89,8 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     currency: config.ocpi.currency,
     pendingTimeoutMs: config.ocpi.sessionPendingTimeoutS * 1000,
     stationTimeoutMs: config.ocpp.callTimeoutMs,
+    locations: catalogDirectory(repos.locations),
+    tariffs: (id) => repos.tariffs.get(id),
   });
 
   const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey, authorizer: roaming.authorization.authorizer });
@@ -140,6 +143,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     : undefined;
   // OCPI functional modules, one line each.
   const ocpiModules: OcpiModule[] = [];
+  ocpiModules.push(...createRoamingModules(roaming));
   const apiDeps = {
     repos,
     catalog,

@@ -237,8 +237,11 @@ export class RoamingCommands {
   }
 
   private async place(locationId: string, evseUid?: string, connectorId?: string): Promise<StationPlace | undefined> {
-    if (this.deps.locations) return this.deps.locations.resolve(locationId, evseUid, connectorId);
-    // Unpublished places (no Locations module): the location id is the station id, EVSE uids "<station>-<evse>".
+    return (await this.deps.locations?.resolve(locationId, evseUid, connectorId)) ?? this.unpublished(locationId, evseUid, connectorId);
+  }
+
+  /** Stations not published as Locations appear in Sessions as location = station id, EVSE uid "<station>-<evse>". */
+  private async unpublished(locationId: string, evseUid?: string, connectorId?: string): Promise<StationPlace | undefined> {
     const station = await this.deps.stations.get(locationId);
     if (!station) return undefined;
     const evse = evseUid === undefined ? undefined : /^(.*)-(\d+)$/.exec(evseUid);

@@ -18,6 +18,7 @@ import { PartnerTokens } from './tokens.ts';
 export { COMMAND_TOKEN_WINDOW_MS, ocpiTypeOf, RoamingAuthorization } from './authorization.ts';
 export { activeProfileOf, ocppProfile, profileIdOf, RoamingCommands, type CommandAnswer, type ReserveNowRequest, type RoamingChargingProfile, type StartSessionRequest } from './commands.ts';
 export { costOfCharge, type TariffLookup } from './cost.ts';
+export { catalogDirectory } from './locations.ts';
 export { cdrOf, chargeOf, chargingPeriods, creditOf, intervalsOf, kwhOf, ocpiTime, registerReadings, sessionOf } from './mapper.ts';
 export type * from './model.ts';
 export type * from './ports.ts';
@@ -43,6 +44,8 @@ export interface RoamingDeps {
 
 export interface Roaming {
   tokens: PartnerTokens;
+  /** HubClientInfo: parties behind Hub partners. */
+  clientInfos: Pick<RoamingRepository, 'putClientInfo' | 'getClientInfo' | 'listClientInfos'>;
   authorization: RoamingAuthorization;
   sessions: RoamingSessions;
   /** Set once the CommandService exists (it is built after the OCPP module that needs `authorization`). */
@@ -71,6 +74,7 @@ export function createRoaming(deps: RoamingDeps): Roaming {
   });
   const roaming: Roaming = {
     tokens: new PartnerTokens(deps.repo),
+    clientInfos: deps.repo,
     authorization: new RoamingAuthorization({ repo: deps.repo, logger: deps.logger, now }),
     sessions,
     commands: undefined,
