@@ -17,6 +17,8 @@ import { catalogDirectory, createRoaming, type Roaming } from './domain/roaming/
 import { OcppGateway } from './gateway/index.ts';
 import { createCommandGateway } from './ocpp/commands/index.ts';
 import { registerOcpi, type OcpiModule } from './ocpi/index.ts';
+import { createLocationsModule } from './ocpi/modules/locations.ts';
+import { createTariffsModule } from './ocpi/modules/tariffs.ts';
 import { createRoamingModules } from './ocpi/modules/sessions-modules.ts';
 import { createOcpiServices, type OcpiServices } from './ocpi/setup.ts';
 import { createOcppModule } from './ocpp/index.ts';
@@ -144,6 +146,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   // OCPI functional modules, one line each.
   const ocpiModules: OcpiModule[] = [];
   ocpiModules.push(...createRoamingModules(roaming));
+  ocpiModules.push(createLocationsModule(catalog), createTariffsModule(catalog));
   const apiDeps = {
     repos,
     catalog,

@@ -15,6 +15,8 @@ export interface LocationListFilter {
   partyId?: string;
   updatedFrom?: Date;
   updatedTo?: Date;
+  /** Only locations with publish = true (2.1.1 partners cannot see the publish restriction). */
+  publishedOnly?: boolean;
   limit?: number;
   offset?: number;
 }

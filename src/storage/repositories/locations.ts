@@ -182,6 +182,7 @@ export function createLocationRepository(db: Executor): LocationRepository {
       if (filter.partyId !== undefined) query = query.where('party_id', '=', filter.partyId.toUpperCase());
       if (filter.updatedFrom !== undefined) query = query.where('last_updated', '>=', filter.updatedFrom);
       if (filter.updatedTo !== undefined) query = query.where('last_updated', '<', filter.updatedTo);
+      if (filter.publishedOnly) query = query.where(sql<boolean>`(details->>'publish')::boolean`);
       const [rows, count] = await Promise.all([
         query.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute(),
         query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
