@@ -63,6 +63,8 @@ export class Emsp {
   failWithStatus: number | undefined;
   /** OCPI status the module endpoints answer with (default 1000). */
   answerStatusCode = 1000;
+  /** Answers module requests itself when it returns something (e.g. real-time authorize, token lists); else the default. */
+  respond: ((request: ReceivedRequest, query: URLSearchParams) => { http?: number; status?: number; data?: unknown; headers?: Record<string, string> } | undefined) | undefined;
   /** The Token A it issued (for Joule to register with it). */
   readonly tokenA = randomBytes(16).toString('hex');
   /** The token it gave Joule in the last exchange (what Joule must send), and the token Joule gave it. */
@@ -240,6 +242,11 @@ export class Emsp {
     }
     if (segments[1] === 'credentials') return this.credentialsServer(req, res, version, token, body);
     if (this.failWithStatus !== undefined) return this.send(res, this.failWithStatus, this.failWithStatus >= 500 ? 3000 : 2000, undefined, 'failing on purpose', req);
+    const custom = this.respond?.(request, new URLSearchParams((req.url ?? '').split('?')[1] ?? ''));
+    if (custom) {
+      for (const [name, value] of Object.entries(custom.headers ?? {})) res.setHeader(name, value);
+      return this.send(res, custom.http ?? 200, custom.status ?? 1000, custom.data, undefined, req);
+    }
     return this.send(res, 200, this.answerStatusCode, undefined, undefined, req);
   }
 
