@@ -74,6 +74,19 @@ async function text(page: Page, selector: string): Promise<string> {
   return (await page.locator(selector).innerText()).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Every visible form control and button has an accessible name (a <label>, aria-label, aria-labelledby or, for
+ * buttons, text), and the page has exactly one h1. Run in the page as a string: the tests compile without DOM types.
+ */
+async function assertAccessibleNames(page: Page, where: string): Promise<void> {
+  const unnamed = (await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => el.getClientRects().length > 0)
+    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+    .map((el) => el.outerHTML.slice(0, 120))`)) as string[];
+  assert.deepEqual(unnamed, [], `${where}: controls without an accessible name`);
+  assert.equal(await page.locator('h1').count(), 1, `${where}: one h1`);
+}
+
 function apiKey(app: Joule): string {
   assert.ok(app.initialApiKey, 'a fresh database creates the initial API key');
   return app.initialApiKey;
@@ -95,6 +108,7 @@ forEachDatabase('dashboard: login (401 message), a station appears live with its
       await login(page, 'jk_not-a-key');
       await page.getByText('This API key was refused (401 unauthorized)').waitFor();
       await screenshot(page, 'login-refused');
+      await assertAccessibleNames(page, 'login');
 
       await login(page, apiKey(app));
       const row = page.locator('tr[data-station="CS-WEB"]');
@@ -117,6 +131,7 @@ forEachDatabase('dashboard: login (401 message), a station appears live with its
       await row.getByText('Online').waitFor();
       assert.match(await text(page, 'tr[data-station="CS-WEB"]'), /^CS-WEB Online Accepted ocpp2\.0\.1 Joule \/ J-201 1\.0\.0 (\d+ seconds? ago|now)$/);
       await screenshot(page, 'stations');
+      await assertAccessibleNames(page, 'stations');
 
       await row.getByRole('link', { name: 'CS-WEB' }).click();
       const connector = page.locator('[data-connector="1/1"]');
@@ -144,6 +159,7 @@ forEachDatabase('dashboard: login (401 message), a station appears live with its
       await page.getByText('Show the stored device model').click();
       await page.getByText('Nothing stored yet').waitFor();
       await screenshot(page, 'station');
+      await assertAccessibleNames(page, 'station');
 
       // A command the station does not support: its CALLERROR is shown, not a generic failure.
       await page.getByLabel('Command', { exact: true }).selectOption('unlock-connector');
@@ -218,6 +234,7 @@ forEachDatabase('dashboard: a transaction appears live with its energy and meter
       assert.match(await text(page, '#ev-title'), /^Transaction events \(\d+\)$/);
       await eventually(async () => ((await page.getByRole('heading', { name: 'Stop this session' }).count()) === 0 ? true : undefined), 'the stop form to go');
       await screenshot(page, 'transaction');
+      await assertAccessibleNames(page, 'transaction');
 
       // Filters: another station's transactions are not listed.
       await page.goto(`${base}/#/transactions?station=CS-OTHER`);
@@ -225,6 +242,7 @@ forEachDatabase('dashboard: a transaction appears live with its energy and meter
       await page.goto(`${base}/#/transactions?station=CS-TX&state=completed`);
       await page.getByRole('link', { name: 'TX-WEB' }).waitFor();
       assert.equal(await page.getByLabel('Station', { exact: true }).inputValue(), 'CS-TX');
+      await assertAccessibleNames(page, 'transactions');
       assert.deepEqual(problems, []);
     } finally {
       await close();
@@ -263,6 +281,21 @@ forEachDatabase('dashboard: id tokens added and blocked; a revoked key returns t
       await page.getByRole('button', { name: 'Add token' }).click();
       await page.getByText(/already exists.*409 already_exists/).waitFor();
       await screenshot(page, 'tokens');
+      await assertAccessibleNames(page, 'tokens');
+
+      // Paging: 51 tokens are two pages of 50.
+      for (let i = 0; i < 50; i++) {
+        await app.repos.tokens.upsert({ idToken: `BULK-${String(i).padStart(2, '0')}`, type: 'ISO14443', status: 'Accepted', expiry: null, groupId: null, source: 'local' });
+      }
+      await page.reload();
+      await page.getByText('Rows 1–50').waitFor();
+      await page.getByRole('button', { name: 'Next →' }).click();
+      await page.getByText('Rows 51–51').waitFor();
+      assert.equal(await page.locator('tbody tr').count(), 1);
+      assert.ok(await page.getByRole('button', { name: 'Next →' }).isDisabled());
+      assert.match(page.url(), /#\/tokens\?offset=50$/);
+      await page.getByRole('button', { name: '← Previous' }).click();
+      await page.getByText('Rows 1–50').waitFor();
 
       // The key is revoked while the operator works: the next request sends them back to the login form.
       const keys = await app.repos.apiKeys.list();
