@@ -48,6 +48,8 @@ export interface Roaming {
   clientInfos: Pick<RoamingRepository, 'putClientInfo' | 'getClientInfo' | 'listClientInfos'>;
   authorization: RoamingAuthorization;
   sessions: RoamingSessions;
+  /** Pulls a partner's token list into the store (set by the OCPI Tokens module). */
+  pullTokens: ((partnerId: string, since?: Date) => Promise<{ stored: number; refused: number }>) | undefined;
   /** Set once the CommandService exists (it is built after the OCPP module that needs `authorization`). */
   commands: RoamingCommands | undefined;
   useCommands(commands: CommandService): RoamingCommands;
@@ -78,6 +80,7 @@ export function createRoaming(deps: RoamingDeps): Roaming {
     authorization: new RoamingAuthorization({ repo: deps.repo, logger: deps.logger, now }),
     sessions,
     commands: undefined,
+    pullTokens: undefined,
     useCommands(commands) {
       roaming.commands = new RoamingCommands({ repo: deps.repo, sessions, commands, stations: deps.repos.stations, logger: deps.logger, locations: deps.locations, stationTimeoutMs: deps.stationTimeoutMs });
       return roaming.commands;

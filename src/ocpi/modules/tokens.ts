@@ -61,7 +61,9 @@ export function createTokensModule(deps: { roaming: Roaming }): OcpiModule {
     register(app, version, env) {
       if (!remoteStarted) {
         remoteStarted = true;
-        deps.roaming.authorization.setRemote(new OcpiRemoteAuthorizer(env));
+        const remote = new OcpiRemoteAuthorizer(env);
+        deps.roaming.authorization.setRemote(remote);
+        deps.roaming.pullTokens = (partnerId, since) => remote.pull(partnerId, deps.roaming.tokens, since);
       }
       const tokens = deps.roaming.tokens;
 
