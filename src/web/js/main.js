@@ -40,15 +40,8 @@ function parseHash() {
   return { path, query: new URLSearchParams(query) };
 }
 
-export function navigate(path, query) {
-  const qs = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== '')).toString() : '';
-  const hash = `#${path}${qs ? `?${qs}` : ''}`;
-  if (window.location.hash === hash) void route();
-  else window.location.hash = hash;
-}
-
 /** Changes the query of the current view without a new history entry or re-render (filters, paging). */
-export function replaceQuery(query) {
+function replaceQuery(query) {
   const { path } = parseHash();
   const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== '')).toString();
   window.history.replaceState(null, '', `#${path}${qs ? `?${qs}` : ''}`);
@@ -71,7 +64,7 @@ async function route() {
   }
   const controller = new AbortController();
   current = controller;
-  const ctx = { signal: controller.signal, live, query, navigate, replaceQuery };
+  const ctx = { signal: controller.signal, live, query, replaceQuery };
   main.replaceChildren();
   if (!match) {
     main.append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', {}, h('a', { href: '#/stations' }, 'Go to the stations')));
