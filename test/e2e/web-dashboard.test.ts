@@ -8,7 +8,7 @@
  * Set WEB_SCREENSHOT_DIR to keep PNG screenshots of the pages the tests visit.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -25,6 +25,7 @@ const WAIT_MS = 15_000;
 let browser: Browser;
 
 before(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium), as .ci/run does`);
   browser = await chromium.launch({ executablePath: CHROMIUM });
 });
 
