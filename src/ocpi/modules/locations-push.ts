@@ -4,6 +4,7 @@
  * party, in that partner's version's shape. Changes are handled one after the other, so the outbox (delivered
  * in order per partner) sees them in the order they happened.
  */
+import type { CatalogChanges } from '../../domain/locations/changes.ts';
 import type { JsonValue } from '../../domain/model.ts';
 import type { OutboxMethod, Partner, PartyRef } from '../../domain/ocpi/model.ts';
 import { receiverEndpoint } from '../../domain/ocpi/outbox.ts';
@@ -50,6 +51,21 @@ export class SerialQueue {
   idle(): Promise<void> {
     return this.tail;
   }
+}
+
+const queues = new WeakMap<CatalogChanges, SerialQueue>();
+
+/**
+ * The one queue of every module that pushes changes of this catalogue: a tariff DELETE must not overtake the EVSE
+ * PUT (enqueued just before it) that takes the tariff off a connector.
+ */
+export function catalogQueue(changes: CatalogChanges, env: OcpiModuleEnv): SerialQueue {
+  let queue = queues.get(changes);
+  if (!queue) {
+    queue = new SerialQueue((error) => env.logger.error({ err: error }, 'OCPI catalogue push failed'));
+    queues.set(changes, queue);
+  }
+  return queue;
 }
 
 /** "/NL/JOU/LOC1/EVSE1": path segments percent-encoded. */

@@ -17,7 +17,7 @@ import { readPage, sendPage } from '../pagination.ts';
 import { OcpiError, ok } from '../status.ts';
 import { ocpiContext, type OcpiModule, type OcpiModuleEnv, type OcpiVersion, type OurParty } from '../types.ts';
 import { connectorJson, evseJson, locationJson } from './locations-format.ts';
-import { objectPath, pushToPartners, SerialQueue } from './locations-push.ts';
+import { catalogQueue, objectPath, pushToPartners, type SerialQueue } from './locations-push.ts';
 
 export interface LocationsModuleDeps {
   locations: LocationService;
@@ -83,7 +83,7 @@ export function createLocationsModule(deps: LocationsModuleDeps): LocationsModul
 
   function startPushing(env: OcpiModuleEnv): void {
     if (queue) return;
-    const serial = new SerialQueue((error) => env.logger.error({ err: error }, 'OCPI locations push failed'));
+    const serial = catalogQueue(deps.changes, env);
     queue = serial;
     deps.changes.subscribe((change) => serial.add(() => push(env, change)));
   }

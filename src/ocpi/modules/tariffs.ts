@@ -9,7 +9,7 @@ import type { CatalogChange, CatalogChanges } from '../../domain/locations/chang
 import type { TariffService } from '../../domain/tariffs/service.ts';
 import { readPage, sendPage } from '../pagination.ts';
 import { ocpiContext, type OcpiModule, type OcpiModuleEnv, type OcpiVersion } from '../types.ts';
-import { objectPath, pushToPartners, SerialQueue } from './locations-push.ts';
+import { catalogQueue, objectPath, pushToPartners, type SerialQueue } from './locations-push.ts';
 import { tariffJson } from './tariffs-format.ts';
 
 export interface TariffsModuleDeps {
@@ -41,7 +41,7 @@ export function createTariffsModule(deps: TariffsModuleDeps): TariffsModule {
 
   function startPushing(env: OcpiModuleEnv): void {
     if (queue) return;
-    const serial = new SerialQueue((error) => env.logger.error({ err: error }, 'OCPI tariffs push failed'));
+    const serial = catalogQueue(deps.changes, env);
     queue = serial;
     deps.changes.subscribe((change) => serial.add(() => push(env, change)));
   }
