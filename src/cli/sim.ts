@@ -1,5 +1,5 @@
 /**
- * `joule sim`: simulated charging stations against a CSMS (docs/simulator.md). Options come from the defaults,
+ * `joule sim`: simulated charging stations against a CSMS (docs/sim-lc.md). Options come from the defaults,
  * then the scenario file, then the command line. A progress line goes to stderr, the summary to stdout; the exit
  * code is 1 when a CALLERROR or timeout occurred (unless --tolerate-errors), 2 for bad options.
  */
@@ -34,7 +34,7 @@ const HELP = `usage: joule sim [options]
   --meter-interval S        meter value interval (default 60)
   --ramp-batch N            connections opened per batch (default 100)
   --ramp-interval S         seconds between batches (default 0.1)
-  --scenario FILE           scenario file (JSON or YAML), see docs/simulator.md
+  --scenario FILE           scenario file (JSON or YAML), see docs/sim-lc.md
   --tolerate-errors         exit 0 even after CALLERRORs or timeouts
   --json                    print the summary as JSON
   --quiet                   no progress line

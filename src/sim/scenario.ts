@@ -1,6 +1,6 @@
 /**
  * Scenario files (JSON or YAML) for reproducible simulator runs. Every field is optional and the command line
- * overrides it; docs/simulator.md lists them. Problems are reported all at once, each with its path, and unknown
+ * overrides it; docs/sim-lc.md lists them. Problems are reported all at once, each with its path, and unknown
  * fields are errors (a typo must not silently fall back to a default).
  */
 import { readFile } from 'node:fs/promises';
