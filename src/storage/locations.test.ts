@@ -192,6 +192,10 @@ forEachDatabase('locations and tariffs', async (env, t) => {
     await locations.assignTariff('AC-1', [{ stationId: 'CS-1', evseId: 1, connectorId: 2 }]);
     const evse = await locations.getEvse('CS-1-1');
     assert.deepEqual(evse?.connectors.map((c) => c.tariffIds), [[], ['AC-1']], 'assigned once, only where asked');
+    const pricing = await tariffs.forConnector({ stationId: 'CS-1', evseId: 1, connectorId: 2 });
+    assert.deepEqual([pricing?.tariff?.id, pricing?.location.timeZone, pricing?.evse.uid], ['AC-1', 'Europe/Amsterdam', 'CS-1-1']);
+    assert.equal((await tariffs.forConnector({ stationId: 'CS-1', evseId: 1, connectorId: 1 }))?.tariff, undefined, 'a connector without tariff');
+    assert.equal(await tariffs.forConnector({ stationId: 'CS-1', evseId: 7, connectorId: 1 }), undefined, 'an EVSE at no location');
     await assert.rejects(locations.assignTariff('AC-1', [{ stationId: 'CS-1', evseId: 9, connectorId: 1 }]), NotFoundError);
     await assert.rejects(locations.assignTariff('NOPE', [{ stationId: 'CS-1', evseId: 1, connectorId: 1 }]), NotFoundError);
 

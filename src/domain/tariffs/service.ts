@@ -4,7 +4,8 @@
  */
 import type { CatalogChanges } from '../locations/changes.ts';
 import { InvalidCatalogInput } from '../locations/errors.ts';
-import type { LocationRepository } from '../locations/ports.ts';
+import type { Location, LocationEvse } from '../locations/model.ts';
+import type { ConnectorRef, LocationRepository } from '../locations/ports.ts';
 import type { Tariff, TariffInput } from './model.ts';
 import type { TariffListFilter, TariffRepository } from './ports.ts';
 
@@ -36,6 +37,19 @@ export class TariffService {
 
   list(filter: TariffListFilter): Promise<{ items: Tariff[]; total: number }> {
     return this.deps.tariffs.list(filter);
+  }
+
+  /**
+   * What prices a session on this connector: the connector's first tariff (undefined when it has none or the
+   * connector is not at a location) and the location (its time zone drives the restrictions), for computeCost.
+   */
+  async forConnector(ref: ConnectorRef): Promise<{ tariff: Tariff | undefined; location: Location; evse: LocationEvse } | undefined> {
+    const evse = await this.deps.locations.findEvse(ref.stationId, ref.evseId);
+    if (!evse) return undefined;
+    const [view, location] = await Promise.all([this.deps.locations.getEvse(evse.uid), this.deps.locations.get(evse.locationId)]);
+    if (!view || !location) return undefined;
+    const tariffId = view.connectors.find((c) => c.connectorId === ref.connectorId)?.tariffIds[0];
+    return { tariff: tariffId === undefined ? undefined : await this.deps.tariffs.get(tariffId), location, evse };
   }
 
   /** Deletes the tariff and removes it from the connectors that listed it; false when unknown. */
