@@ -194,6 +194,21 @@ test('day_of_week and a time window that wraps past midnight use the location ti
   assert.equal(run(evening, [{ start: at('22:30'), end: at('00:30', '2026-01-10'), energyWh: 1, charging: true }]).time.exclVat, 1);
 });
 
+test('a night window across the spring DST change counts real hours (Amsterdam, 2026-03-29)', () => {
+  const night: TariffElement[] = [
+    { priceComponents: [{ type: 'ENERGY', price: 0.1, stepSize: 1 }], restrictions: { startTime: '22:00', endTime: '06:00' } },
+    { priceComponents: [{ type: 'ENERGY', price: 0.3, stepSize: 1 }] },
+  ];
+  // 21:00 CET (20:00Z) to 07:00 CEST (05:00Z): 9 real hours, 1 kWh each; the night window 22:00–06:00 is 7 of them.
+  const start = new Date('2026-03-28T20:00:00Z');
+  const result = run(night, [{ start, end: new Date('2026-03-29T05:00:00Z'), energyWh: 9000, charging: true }]);
+  assert.equal(result.energy.exclVat, round(7 * 0.1 + 2 * 0.3));
+  assert.deepEqual(
+    result.periods.map((p) => p.start.toISOString()),
+    ['2026-03-28T20:00:00.000Z', '2026-03-28T21:00:00.000Z', '2026-03-29T04:00:00.000Z'],
+  );
+});
+
 test('start_date inclusive, end_date exclusive, in local dates', () => {
   const promo: TariffElement[] = [
     { priceComponents: [{ type: 'ENERGY', price: 0, stepSize: 1 }], restrictions: { startDate: '2026-01-10', endDate: '2026-01-11' } },
