@@ -14,7 +14,7 @@ import type { Logger } from '../../shared/logger.ts';
 import type { CommandService } from '../commands/service.ts';
 import { CommandError, type CommandOutcome, type OperatorCommand } from '../commands/types.ts';
 import type { JsonObject, JsonValue, OcppVersion } from '../model.ts';
-import type { StationRepository } from '../ports.ts';
+import type { ReservationRepository, StationRepository } from '../ports.ts';
 import type { CommandResultType, Party, RoamingCommand, RoamingCommandType, TokenObject } from './model.ts';
 import type { LocationDirectory, RoamingRepository, StationPlace } from './ports.ts';
 import type { RoamingSessions } from './sessions.ts';
@@ -59,6 +59,7 @@ export interface RoamingCommandsDeps {
   sessions: RoamingSessions;
   commands: CommandService;
   stations: StationRepository;
+  reservations: ReservationRepository;
   logger: Logger;
   locations?: LocationDirectory;
   /** How long the station may take to answer (default 30 s). */
@@ -159,8 +160,9 @@ export class RoamingCommands {
 
   async cancelReservation(emsp: Party, request: { responseUrl: string; reservationId: string }): Promise<CommandAnswer> {
     const reservation = await this.deps.repo.getReservation(emsp, request.reservationId);
-    const command = await this.record(emsp, 'CANCEL_RESERVATION', request.responseUrl, request, undefined, null);
-    if (!reservation) {
+    const stored = reservation && (await this.deps.reservations.get(reservation.ocppReservationId));
+    const command = await this.record(emsp, 'CANCEL_RESERVATION', request.responseUrl, request, stored ? { stationId: stored.stationId } : undefined, null);
+    if (!reservation || !stored) {
       void this.deps.sessions.settle(command, 'UNKNOWN_RESERVATION', `unknown reservation ${request.reservationId}`);
       return { result: 'ACCEPTED', timeoutS: this.resultTimeoutS, commandId: command.id };
     }

@@ -27,7 +27,7 @@ export { ocppTypeOf, partyOfSource, PartnerTokens, sourceOf, TOKEN_TYPES } from 
 
 export interface RoamingDeps {
   repo: RoamingRepository;
-  repos: Pick<Repositories, 'transactions' | 'meterValues' | 'tokens' | 'stations'>;
+  repos: Pick<Repositories, 'transactions' | 'meterValues' | 'tokens' | 'stations' | 'reservations'>;
   events: DomainEvents;
   logger: Logger;
   /** Our CPO party (Session and CDR owner). */
@@ -82,7 +82,7 @@ export function createRoaming(deps: RoamingDeps): Roaming {
     commands: undefined,
     pullTokens: undefined,
     useCommands(commands) {
-      roaming.commands = new RoamingCommands({ repo: deps.repo, sessions, commands, stations: deps.repos.stations, logger: deps.logger, locations: deps.locations, stationTimeoutMs: deps.stationTimeoutMs });
+      roaming.commands = new RoamingCommands({ repo: deps.repo, sessions, commands, stations: deps.repos.stations, reservations: deps.repos.reservations, logger: deps.logger, locations: deps.locations, stationTimeoutMs: deps.stationTimeoutMs });
       return roaming.commands;
     },
     start: () => sessions.start(),

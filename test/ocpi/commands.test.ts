@@ -1,0 +1,199 @@
+/**
+ * OCPI Commands and ChargingProfiles (CPO = Receiver) end to end: a real eMSP sends every command over HTTP, a real
+ * station (2.0.1 or 1.6, scripted answers) receives the OCPP call of its version, and the CommandResult (2.1.1:
+ * CommandResponse) comes back at the eMSP's response_url; the Session and CDR of the remote-started charge are
+ * pushed with the command's token.
+ */
+import assert from 'node:assert/strict';
+import { forEachDatabase } from '../support/db.ts';
+import { BOOT } from '../e2e/scenario-fixtures.ts';
+import { at, closeAll, eventually, registerStation } from '../e2e/scenario-support.ts';
+import { DETAILS, setup, TYPE2, type Setup } from './locations-fixtures.ts';
+import { charge201, scriptedStation } from './sessions-fixtures.ts';
+import type { ReceivedRequest } from './support/emsp.ts';
+
+type Json = Record<string, unknown>;
+
+const TOKEN = { country_code: 'DE', party_id: 'EMS', uid: 'APP-7', type: 'APP_USER', contract_id: 'DE-EMS-C7', issuer: 'Test eMSP', valid: true, whitelist: 'NEVER', last_updated: '2026-01-01T10:00:00Z' };
+const TOKEN_211 = { uid: 'CARD-7', type: 'RFID', auth_id: 'DE-EMS-C8', issuer: 'Old eMSP', valid: true, whitelist: 'NEVER', last_updated: '2026-01-01T10:00:00Z' };
+
+/** The requests the eMSP got on `path` (e.g. a response_url), waiting until there are `count`. */
+async function received(s: Setup, path: string, count = 1): Promise<ReceivedRequest[]> {
+  return eventually(() => {
+    const found = s.emsp.received.filter((r) => r.path === path);
+    return found.length >= count ? found : undefined;
+  }, `${count} request(s) to ${path}`);
+}
+
+async function publish(s: Setup, stationId: string): Promise<string> {
+  await s.app.catalog.locations.create({ id: 'LOC1', countryCode: 'NL', partyId: 'JOU', ...DETAILS });
+  const { view } = await s.app.catalog.locations.putEvse('LOC1', { stationId, evseId: 1, connectors: [{ ...TYPE2, connectorId: 1 }] });
+  return view.evse.uid;
+}
+
+forEachDatabase('Commands 2.2.1 on a 2.0.1 station: START/STOP_SESSION, charging profiles, RESERVE_NOW, CANCEL_RESERVATION, UNLOCK_CONNECTOR', async (env, t) => {
+  const s = await setup(env, '2.2.1');
+  t.after(async () => {
+    await closeAll();
+    await s.close();
+  });
+  await registerStation(s.app, 'CS-C');
+  const evseUid = await publish(s, 'CS-C');
+  const station = await scriptedStation(s.app, 'CS-C', 'ocpp2.0.1');
+  await station.client.boot(BOOT);
+  station.answer('RequestStartTransaction', { status: 'Accepted' });
+  station.answer('RequestStopTransaction', { status: 'Accepted' });
+  station.answer('ReserveNow', { status: 'Accepted' });
+  station.answer('CancelReservation', { status: 'Accepted' });
+  station.answer('UnlockConnector', { status: 'Unlocked' });
+  station.answer('SetChargingProfile', { status: 'Accepted' });
+  station.answer('ClearChargingProfile', { status: 'Accepted' });
+  station.answer('GetCompositeSchedule', { status: 'Accepted', schedule: { evseId: 1, duration: 3600, scheduleStart: at(0), chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 11000 }] } });
+  const commands = s.url('commands');
+  const results = `${s.emsp.base}/2.2.1/results`;
+
+  // START_SESSION: answered at once, the station gets RequestStartTransaction, the result waits for the transaction.
+  const start = await s.emsp.call('POST', `${commands}/START_SESSION`, { response_url: `${results}/start`, token: TOKEN, location_id: 'LOC1', evse_uid: evseUid, connector_id: '1', authorization_reference: 'AR-1' });
+  assert.equal(start.body.status_code, 1000);
+  assert.equal((start.body.data as Json).result, 'ACCEPTED');
+  assert.ok(((start.body.data as Json).timeout as number) > 0);
+  const request = await station.next('RequestStartTransaction');
+  assert.deepEqual(request.idToken, { idToken: 'APP-7', type: 'Central' });
+  assert.equal(request.evseId, 1);
+  const pendingPush = (await eventually(() => s.emsp.requestsTo('sessions').find((r) => r.method === 'PUT'), 'PENDING session push')) as ReceivedRequest;
+  const pending = pendingPush.body as Json;
+  assert.equal(pending.status, 'PENDING');
+  assert.deepEqual([pending.location_id, pending.evse_uid, pending.connector_id, pending.auth_method, pending.authorization_reference], ['LOC1', evseUid, '1', 'COMMAND', 'AR-1']);
+  assert.equal(pendingPush.path, `/2.2.1/sessions/NL/JOU/${pending.id as string}`);
+  assert.equal(s.emsp.received.filter((r) => r.path === '/2.2.1/results/start').length, 0, 'no result before the session starts');
+
+  const [started, updated, ended] = charge201('TX-C', { idToken: 'APP-7', type: 'Central' }, { remoteStartId: request.remoteStartId as number });
+  assert.equal(((await station.client.callRaw('TransactionEvent', started!)).idTokenInfo as { status: string }).status, 'Accepted', 'the command token is not re-authorized');
+  const [startResult] = await received(s, '/2.2.1/results/start');
+  assert.deepEqual(startResult?.body, { result: 'ACCEPTED' });
+  assert.equal(startResult?.method, 'POST');
+  await station.client.callRaw('TransactionEvent', updated!);
+  const sessionId = pending.id as string;
+
+  // Charging profiles on the active session.
+  const profiles = s.url('chargingprofiles');
+  const set = await s.emsp.call('PUT', `${profiles}/${sessionId}`, { response_url: `${results}/profile-set`, charging_profile: { charging_rate_unit: 'W', charging_profile_period: [{ start_period: 0, limit: 7400 }] } });
+  assert.equal((set.body.data as Json).result, 'ACCEPTED');
+  const setCall = await station.next('SetChargingProfile');
+  assert.equal(setCall.evseId, 1);
+  const profile = setCall.chargingProfile as Json;
+  assert.deepEqual([profile.chargingProfilePurpose, profile.chargingProfileKind, profile.transactionId], ['TxProfile', 'Relative', 'TX-C']);
+  assert.deepEqual((profile.chargingSchedule as Json[])[0]?.chargingSchedulePeriod, [{ startPeriod: 0, limit: 7400 }]);
+  assert.deepEqual((await received(s, '/2.2.1/results/profile-set'))[0]?.body, { result: 'ACCEPTED' });
+  const active = await s.emsp.call('GET', `${profiles}/${sessionId}?duration=3600&response_url=${encodeURIComponent(`${results}/profile-get`)}`);
+  assert.equal((active.body.data as Json).result, 'ACCEPTED');
+  assert.deepEqual(await station.next('GetCompositeSchedule'), { evseId: 1, duration: 3600 });
+  assert.deepEqual((await received(s, '/2.2.1/results/profile-get'))[0]?.body, {
+    result: 'ACCEPTED',
+    profile: { start_date_time: at(0).replace('.000Z', 'Z'), charging_profile: { charging_rate_unit: 'W', duration: 3600, charging_profile_period: [{ start_period: 0, limit: 11000 }] } },
+  });
+  const cleared = await s.emsp.call('DELETE', `${profiles}/${sessionId}?response_url=${encodeURIComponent(`${results}/profile-clear`)}`);
+  assert.equal((cleared.body.data as Json).result, 'ACCEPTED');
+  assert.deepEqual(await station.next('ClearChargingProfile'), { chargingProfileId: profile.id });
+  assert.deepEqual((await received(s, '/2.2.1/results/profile-clear'))[0]?.body, { result: 'ACCEPTED' });
+  assert.equal(((await s.emsp.call('PUT', `${profiles}/NOPE`, { response_url: `${results}/x`, charging_profile: { charging_rate_unit: 'A' } })).body.data as Json).result, 'UNKNOWN_SESSION');
+
+  // STOP_SESSION: RequestStopTransaction for the session's transaction; the end brings the CDR with the command's token.
+  const stop = await s.emsp.call('POST', `${commands}/STOP_SESSION`, { response_url: `${results}/stop`, session_id: sessionId });
+  assert.equal((stop.body.data as Json).result, 'ACCEPTED');
+  assert.deepEqual(await station.next('RequestStopTransaction'), { transactionId: 'TX-C' });
+  assert.deepEqual((await received(s, '/2.2.1/results/stop'))[0]?.body, { result: 'ACCEPTED' });
+  await station.client.callRaw('TransactionEvent', ended!);
+  const cdrPush = (await eventually(() => s.emsp.requestsTo('cdrs').find((r) => r.method === 'POST'), 'CDR push')) as ReceivedRequest;
+  const cdr = cdrPush.body as Json;
+  assert.equal(cdrPush.path, '/2.2.1/cdrs');
+  assert.deepEqual(cdr.cdr_token, { country_code: 'DE', party_id: 'EMS', uid: 'APP-7', type: 'APP_USER', contract_id: 'DE-EMS-C7' });
+  assert.deepEqual([cdr.auth_method, cdr.authorization_reference, cdr.session_id, cdr.total_energy], ['COMMAND', 'AR-1', sessionId, 12.289]);
+  assert.deepEqual((cdr.cdr_location as Json).address, 'Stationsplein 1');
+  const unknownStop = await s.emsp.call('POST', `${commands}/STOP_SESSION`, { response_url: `${results}/stop2`, session_id: sessionId });
+  assert.equal((unknownStop.body.data as Json).result, 'UNKNOWN_SESSION');
+
+  // RESERVE_NOW twice with the same reservation_id: the same reservation id at the station.
+  const expiry = new Date(Date.now() + 3_600_000).toISOString();
+  const reserve = await s.emsp.call('POST', `${commands}/RESERVE_NOW`, { response_url: `${results}/reserve`, token: TOKEN, expiry_date: expiry, reservation_id: 'R-1', location_id: 'LOC1', evse_uid: evseUid });
+  assert.equal((reserve.body.data as Json).result, 'ACCEPTED');
+  const reserveCall = await station.next('ReserveNow');
+  assert.deepEqual([reserveCall.evseId, (reserveCall.idToken as Json).idToken], [1, 'APP-7']);
+  assert.deepEqual((await received(s, '/2.2.1/results/reserve'))[0]?.body, { result: 'ACCEPTED' });
+  await s.emsp.call('POST', `${commands}/RESERVE_NOW`, { response_url: `${results}/reserve`, token: TOKEN, expiry_date: expiry, reservation_id: 'R-1', location_id: 'LOC1', evse_uid: evseUid });
+  assert.equal((await station.next('ReserveNow')).id, reserveCall.id, 'same reservation_id → same reservation');
+  await received(s, '/2.2.1/results/reserve', 2);
+
+  // CANCEL_RESERVATION: CancelReservation with our id; the ReserveNow's response_url learns CANCELED_RESERVATION.
+  const cancel = await s.emsp.call('POST', `${commands}/CANCEL_RESERVATION`, { response_url: `${results}/cancel`, reservation_id: 'R-1' });
+  assert.equal((cancel.body.data as Json).result, 'ACCEPTED');
+  assert.deepEqual(await station.next('CancelReservation'), { reservationId: reserveCall.id });
+  assert.deepEqual((await received(s, '/2.2.1/results/cancel'))[0]?.body, { result: 'ACCEPTED' });
+  assert.deepEqual((await received(s, '/2.2.1/results/reserve', 3))[2]?.body, { result: 'CANCELED_RESERVATION' });
+  await s.emsp.call('POST', `${commands}/CANCEL_RESERVATION`, { response_url: `${results}/cancel-unknown`, reservation_id: 'R-404' });
+  assert.equal(((await received(s, '/2.2.1/results/cancel-unknown'))[0]?.body as Json).result, 'UNKNOWN_RESERVATION');
+
+  // UNLOCK_CONNECTOR.
+  const unlock = await s.emsp.call('POST', `${commands}/UNLOCK_CONNECTOR`, { response_url: `${results}/unlock`, location_id: 'LOC1', evse_uid: evseUid, connector_id: '1' });
+  assert.equal((unlock.body.data as Json).result, 'ACCEPTED');
+  assert.deepEqual(await station.next('UnlockConnector'), { evseId: 1, connectorId: 1 });
+  assert.deepEqual((await received(s, '/2.2.1/results/unlock'))[0]?.body, { result: 'ACCEPTED' });
+
+  // Failures answered at once: unknown location (2003), bad body (2001), unknown command (NOT_SUPPORTED), station offline (REJECTED).
+  const unknown = await s.emsp.call('POST', `${commands}/START_SESSION`, { response_url: `${results}/x`, token: TOKEN, location_id: 'NOWHERE' });
+  assert.deepEqual([unknown.status, unknown.body.status_code], [200, 2003]);
+  const bad = await s.emsp.call('POST', `${commands}/START_SESSION`, { response_url: `${results}/x`, location_id: 'LOC1' });
+  assert.equal(bad.body.status_code, 2001);
+  assert.equal(((await s.emsp.call('POST', `${commands}/FLY_TO_MOON`, {})).body.data as Json).result, 'NOT_SUPPORTED');
+  await station.client.close();
+  await eventually(async () => ((await s.app.repos.stations.get('CS-C'))?.connected === false ? true : undefined), 'station offline');
+  const offline = await s.emsp.call('POST', `${commands}/UNLOCK_CONNECTOR`, { response_url: `${results}/x`, location_id: 'LOC1', evse_uid: evseUid, connector_id: '1' });
+  assert.equal((offline.body.data as Json).result, 'REJECTED');
+});
+
+forEachDatabase('Commands 2.1.1 on a 1.6 station: START_SESSION → RemoteStartTransaction, CommandResponse results, 2.1.1 Session and CDR pushes', async (env, t) => {
+  const s = await setup(env, '2.1.1');
+  t.after(async () => {
+    await closeAll();
+    await s.close();
+  });
+  await registerStation(s.app, 'CS-16');
+  const evseUid = await publish(s, 'CS-16');
+  const station = await scriptedStation(s.app, 'CS-16', 'ocpp1.6');
+  await station.client.callRaw('BootNotification', { chargePointVendor: 'Joule', chargePointModel: 'J-16' });
+  station.answer('RemoteStartTransaction', { status: 'Accepted' });
+  station.answer('RemoteStopTransaction', { status: 'Rejected' });
+  station.answer('ReserveNow', { status: 'Occupied' });
+  const commands = s.url('commands');
+  const results = `${s.emsp.base}/2.1.1/results`;
+
+  const start = await s.emsp.call('POST', `${commands}/START_SESSION`, { response_url: `${results}/start`, token: TOKEN_211, location_id: 'LOC1', evse_uid: evseUid });
+  assert.deepEqual(start.body.data, { result: 'ACCEPTED' });
+  assert.deepEqual(await station.next('RemoteStartTransaction'), { idTag: 'CARD-7', connectorId: 1 });
+  // The station authorizes the remote start's token (accepted without asking the eMSP), then starts.
+  assert.equal(((await station.client.callRaw('Authorize', { idTag: 'CARD-7' })).idTagInfo as Json).status, 'Accepted');
+  const tx = await station.client.callRaw('StartTransaction', { connectorId: 1, idTag: 'CARD-7', meterStart: 1000, timestamp: at(0) });
+  assert.deepEqual((await received(s, '/2.1.1/results/start'))[0]?.body, { result: 'ACCEPTED' });
+  const sessionPush = (await eventually(() => s.emsp.requestsTo('sessions').find((r) => r.method === 'PUT' && (r.body as Json).status === 'ACTIVE'), 'ACTIVE session')) as ReceivedRequest;
+  const session = sessionPush.body as Json;
+  assert.deepEqual([session.auth_id, session.auth_method, (session.location as Json).id], ['DE-EMS-C8', 'AUTH_REQUEST', 'LOC1']);
+  assert.equal(session.start_datetime, at(0).replace('.000Z', 'Z'));
+  assert.equal(session.cdr_token, undefined);
+
+  // A refused stop is REJECTED (2.1.1 CommandResponse).
+  await s.emsp.call('POST', `${commands}/STOP_SESSION`, { response_url: `${results}/stop`, session_id: session.id });
+  assert.deepEqual(await station.next('RemoteStopTransaction'), { transactionId: tx.transactionId });
+  assert.deepEqual((await received(s, '/2.1.1/results/stop'))[0]?.body, { result: 'REJECTED' });
+  await station.client.callRaw('StopTransaction', { transactionId: tx.transactionId as number, meterStop: 8500, timestamp: at(3600) });
+  const cdrPush = (await eventually(() => s.emsp.requestsTo('cdrs').find((r) => r.method === 'POST'), 'CDR push')) as ReceivedRequest;
+  const cdr = cdrPush.body as Json;
+  assert.deepEqual([cdr.stop_date_time, cdr.total_energy, cdr.total_time, cdr.total_cost, cdr.auth_id], [at(3600).replace('.000Z', 'Z'), 7.5, 1, 0, 'DE-EMS-C8']);
+  assert.equal((cdr.location as Json).address, 'Stationsplein 1');
+
+  // 2.1.1: integer reservation_id, Occupied → REJECTED; no CANCEL_RESERVATION.
+  const reserve = await s.emsp.call('POST', `${commands}/RESERVE_NOW`, { response_url: `${results}/reserve`, token: TOKEN_211, expiry_date: new Date(Date.now() + 600_000).toISOString(), reservation_id: 17, location_id: 'LOC1', evse_uid: evseUid });
+  assert.deepEqual(reserve.body.data, { result: 'ACCEPTED' });
+  assert.equal((await station.next('ReserveNow')).idTag, 'CARD-7');
+  assert.deepEqual((await received(s, '/2.1.1/results/reserve'))[0]?.body, { result: 'REJECTED' });
+  assert.deepEqual((await s.emsp.call('POST', `${commands}/CANCEL_RESERVATION`, { response_url: `${results}/c`, reservation_id: '17' })).body.data, { result: 'NOT_SUPPORTED' });
+});
