@@ -1,5 +1,6 @@
 import { apikeyCommand } from './apikey.ts';
 import { lcCommand } from './lc.ts';
+import { ocpiCommand } from './ocpi.ts';
 import { simCommand } from './sim.ts';
 
 /**
@@ -13,4 +14,4 @@ export interface CliCommand {
   run(args: string[]): Promise<void>;
 }
 
-export const extraCommands: CliCommand[] = [apikeyCommand, simCommand, lcCommand];
+export const extraCommands: CliCommand[] = [apikeyCommand, simCommand, lcCommand, ocpiCommand];

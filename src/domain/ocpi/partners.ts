@@ -157,13 +157,8 @@ export class PartnerService {
     const partner = auth.partner;
     const synced = await this.syncPartner(partner, theirs, version);
     const token = generateCredentialsToken();
-    const updated = await this.repo.update(partner.id, {
-      ...synced,
-      tokenHash: hashCredentialsToken(token),
-      // The token they used stays valid until they use the new one.
-      previousTokenHash: hashCredentialsToken(auth.token),
-      outboundToken: theirs.token,
-    });
+    // The token they used stays valid until they use the new one.
+    const updated = await this.repo.promoteToken(partner.id, hashCredentialsToken(token), { ...synced, outboundToken: theirs.token });
     return this.ourCredentials(updated ?? partner, token, version);
   }
 
@@ -253,14 +248,8 @@ export class PartnerService {
       await this.repo.update(id, { pendingTokenHash: null });
       throw error;
     }
-    const current = await this.repo.get(id);
-    await this.repo.update(id, {
-      tokenHash: hashCredentialsToken(token),
-      previousTokenHash: null,
-      pendingTokenHash: null,
-      outboundToken: theirs.token,
-      roles: theirs.roles.length > 0 ? theirs.roles : (current ?? partner).roles,
-    });
+    // The token they used until now stays valid until they use the new one.
+    await this.repo.promoteToken(id, hashCredentialsToken(token), { outboundToken: theirs.token, roles: theirs.roles });
     // Refresh the cached endpoints with the new token (checklist: after every rotation).
     await this.refresh(id).catch(() => undefined);
     return this.get(id);

@@ -63,6 +63,11 @@ export interface OcpiPartnerRepository {
   /** The partner holding this token hash in any slot. */
   findByTokenHash(hash: string): Promise<{ partner: Partner; slot: TokenSlot } | undefined>;
   update(id: string, patch: PartnerPatch): Promise<Partner | undefined>;
+  /**
+   * Makes `tokenHash` the current inbound token and keeps the one it replaces as the previous token (valid until
+   * the partner uses the new one); clears the pending slot. One statement, so no request sees neither token.
+   */
+  promoteToken(id: string, tokenHash: string, patch?: PartnerPatch): Promise<Partner | undefined>;
   /** The token we present to this partner (their B or C), undefined when we have none. */
   outboundToken(id: string): Promise<string | undefined>;
   delete(id: string): Promise<boolean>;

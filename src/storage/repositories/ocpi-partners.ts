@@ -107,6 +107,23 @@ export function createOcpiPartnerRepository(executor: Executor): OcpiPartnerRepo
       return row && toPartner(row);
     },
 
+    async promoteToken(id, tokenHash, patch = {}) {
+      if (!UUID.test(id)) return undefined;
+      const row = await db
+        .updateTable('ocpi_partners')
+        .set((eb) => ({
+          ...toRow(patch),
+          previous_token_hash: eb.ref('token_hash'),
+          token_hash: tokenHash,
+          pending_token_hash: null,
+          updated_at: sql<Date>`now()`,
+        }))
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toPartner(row);
+    },
+
     async outboundToken(id) {
       if (!UUID.test(id)) return undefined;
       const row = await db.selectFrom('ocpi_partners').select('outbound_token').where('id', '=', id).executeTakeFirst();
