@@ -14,6 +14,7 @@
  *
  *   npm run bench:csms -- [--stations 1000] [--seconds 20] [--updates 8] [--backend both|pglite|postgres]
  *                         [--db-url postgres://postgres@127.0.0.1:5432/test] [--compression]
+ *                         [--without-roaming-sync]   diagnosis: without the roaming follower of transaction events
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +35,7 @@ const updates = numberOption('updates', 8);
 const backendOption = stringOption('backend', 'both');
 const databaseUrl = stringOption('db-url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 const compression = process.argv.includes('--compression');
+const withoutRoamingSync = process.argv.includes('--without-roaming-sync');
 /** A call unanswered this long fails (counted as an error) and ends that station's loop. */
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -196,7 +198,7 @@ async function connectStations(port: number, validator: PayloadValidator, client
 }
 
 async function runLeg(backend: Backend, validator: PayloadValidator): Promise<LegResult> {
-  const args = ['--stations', String(stations), ...(compression ? ['--compression'] : [])];
+  const args = ['--stations', String(stations), ...(compression ? ['--compression'] : []), ...(withoutRoamingSync ? ['--without-roaming-sync'] : [])];
   let cleanup: () => Promise<void>;
   if (backend === 'postgres') {
     const schema = `joule_bench_${randomBytes(5).toString('hex')}`;
@@ -310,7 +312,7 @@ try {
   }
   console.log(`\nCSMS: ${stations} stations, transactions of 1 Started + ${updates} Updated + 1 Ended TransactionEvent (3 samples each)`);
   console.log(`${seconds / 2} s at full speed (each station sends as soon as it has its answer), then ${seconds / 2} s paced at the target rate`);
-  console.log(`${machine}${compression ? ', compression on' : ''}\n`);
+  console.log(`${machine}${compression ? ', compression on' : ''}${withoutRoamingSync ? ', WITHOUT the roaming transaction follower (diagnosis)' : ''}\n`);
   console.log('database  load         persisted/s   p50 ms   p99 ms     acked  errors  µs CPU/msg: joule, stations   machine busy');
   for (const result of results) report(result);
   for (const line of skipped) console.log(line);

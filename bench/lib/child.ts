@@ -67,7 +67,7 @@ export function stopAll(): void {
 }
 
 /** How long a server may take to start, or to answer one control question. */
-const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 180_000;
 const ASK_TIMEOUT_MS = 30_000;
 
 /** A server under test, seen from the run. */

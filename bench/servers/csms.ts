@@ -3,6 +3,7 @@
  * gateway, REST API) in its own process, on 127.0.0.1 and a port the OS picks, with `--stations N` stations
  * registered as Accepted (security profile 0) before the run. Storage: `--db-url URL --schema S` (PostgreSQL) or
  * `--data-dir DIR` (the embedded database). The run asks it for row counts (`counts`) to verify what was acknowledged.
+ * `--without-roaming-sync` (diagnosis only) stops the roaming sessions' transaction follower before the run.
  */
 import { sql } from 'kysely';
 import { startJoule } from '../../src/app.ts';
@@ -16,6 +17,8 @@ const databaseUrl = stringOption('db-url', '');
 const schema = stringOption('schema', 'public');
 const dataDir = stringOption('data-dir', 'memory://');
 const compression = process.argv.includes('--compression');
+/** Diagnosis: stop the roaming use case that follows every transaction event, to see what it costs. */
+const withoutRoamingSync = process.argv.includes('--without-roaming-sync');
 
 const config = loadConfig({
   env: {},
@@ -29,6 +32,7 @@ const config = loadConfig({
   },
 });
 const joule = await startJoule(config, { logger: silentLogger(), ...(databaseUrl === '' ? {} : { databaseSchema: schema }) });
+if (withoutRoamingSync) await joule.roaming.sessions.close();
 for (let i = 0; i < stations; i += 1) {
   await joule.repos.stations.create({ id: stationId(i), securityProfile: 0, registrationStatus: 'Accepted' });
 }
