@@ -1,8 +1,8 @@
 /**
- * `joule lc` as a real child process between the real Joule and a simulated station: the station boots through it
- * (Joule stores what the station sent, with the station's own password checked upstream), the site limit given on
- * the command line caps the station's power with a profile of the LC's own, and stopping the LC closes both hops
- * (Part 4 §6.3), so Joule sees the station go away.
+ * `joule lc` as a real child process between the real Joule and simulated stations (2.0.1 and 1.6): they boot
+ * through it (Joule stores what they sent, with their own passwords checked upstream), the site limit given on the
+ * command line caps the charging station's power with a profile of the LC's own, and stopping the LC closes both
+ * hops (Part 4 §6.3), so Joule sees the stations go away.
  */
 import assert from 'node:assert/strict';
 import { afterEach } from 'node:test';
@@ -21,6 +21,7 @@ forEachDatabase('joule lc: relays a station to Joule, applies --site-limit, clos
   const app = await startApp(env, { 'ocpp.pingIntervalMs': 0 });
   await withApp(app, async () => {
     await registerStation(app, 'LC-CLI-1');
+    await registerStation(app, 'LC-CLI-16');
     await app.repos.tokens.upsert({ idToken: 'LC-TAG', type: 'ISO14443', status: 'Accepted' });
     const lc = new CliProcess(['lc', '--upstream', `ws://127.0.0.1:${app.port}/ocpp`, '--port', '0', '--host', '127.0.0.1', '--site-limit', String(SITE_LIMIT_W), '--ping-interval', '0', '--log-level', 'silent']);
     const [, port] = await lc.waitFor(/listening on ws:\/\/127\.0\.0\.1:(\d+)\/ocpp/);
@@ -33,6 +34,10 @@ forEachDatabase('joule lc: relays a station to Joule, applies --site-limit, clos
     }, 'the station to be connected at Joule with its boot data');
     assert.equal(stored.model, 'Simulator');
     assert.equal(stored.ocppVersion, 'ocpp2.0.1');
+    // A 1.6 charge point behind the same LC.
+    const v16 = simStation({ identity: 'LC-CLI-16', version: 'ocpp1.6', url: `ws://127.0.0.1:${port}/ocpp`, password: PASSWORD });
+    await accepted(v16);
+    await eventually(async () => ((await app.repos.stations.get('LC-CLI-16'))?.ocppVersion === 'ocpp1.6' ? true : undefined), 'the 1.6 station at Joule');
 
     // Charging: the LC gives the only session the whole site limit, never more.
     const session = await station.sessions.start(1, 'LC-TAG', 'ISO14443');
@@ -42,11 +47,11 @@ forEachDatabase('joule lc: relays a station to Joule, applies --site-limit, clos
     await eventually(async () => ((await app.repos.transactions.get('LC-CLI-1', session.transactionId)) ? true : undefined), 'the transaction at Joule');
 
     // Stopping the LC closes the station's connection and the upstream one.
-    let disconnected = false;
-    station.events.on('disconnected', () => (disconnected = true));
+    let disconnected = 0;
+    for (const each of [station, v16]) each.events.on('disconnected', () => (disconnected += 1));
     lc.signal('SIGTERM');
     assert.equal(await lc.exitCode(), 0);
-    await eventually(() => (disconnected ? true : undefined), 'the station to lose its connection');
-    await eventually(async () => ((await app.repos.stations.get('LC-CLI-1'))?.connected === false ? true : undefined), 'Joule to see the station go');
+    await eventually(() => (disconnected === 2 ? true : undefined), 'both stations to lose their connection');
+    for (const id of ['LC-CLI-1', 'LC-CLI-16']) await eventually(async () => ((await app.repos.stations.get(id))?.connected === false ? true : undefined), `Joule to see ${id} go`);
   });
 });
