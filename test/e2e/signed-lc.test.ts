@@ -139,3 +139,19 @@ forEachDatabase('signed messages: a tampered signature is answered SecurityError
     assert.deepEqual(parse(plainAnswer ?? '').slice(0, 3), [MessageType.CALLERROR, 'p-1', 'NotImplemented']);
   });
 });
+
+forEachDatabase('signed messages: without a key of its own Joule verifies and answers unsigned (§7.2)', async (env) => {
+  const app = await startApp(env, { 'ocpp.pingIntervalMs': 0 });
+  await withApp(app, async () => {
+    const { url } = await startLc({ upstreamUrl: `ws://127.0.0.1:${app.port}/ocpp` });
+    const keys = stationKeys.get('RS256') ?? assert.fail('keys');
+    await app.repos.stations.create({ id: 'NOKEY-1', securityProfile: 1, passwordHash: await hashPassword(PASSWORD, { N: 1024 }), registrationStatus: 'Accepted', signedMessages: true, signingCertificate: keys.certificatePem });
+    const key = loadSigningKey({ key: keys.keyPem, certificate: keys.certificatePem });
+    const station = await RawStation.open(`${url}/NOKEY-1`, ['ocpp2.0.1'], { headers: { authorization: `Basic ${Buffer.from(`NOKEY-1:${PASSWORD}`).toString('base64')}` } });
+    station.send(JSON.stringify([MessageType.CALL, 'h-1', 'Heartbeat-Signed', await signPayload(key, 'Heartbeat', MessageType.CALL, {})]));
+    const [answer] = await station.receivedCount(1);
+    const frame = parse(answer ?? '');
+    assert.deepEqual(frame.slice(0, 2), [MessageType.CALLRESULT, 'h-1']);
+    assert.equal(typeof (frame[2] as { currentTime?: unknown }).currentTime, 'string', 'a plain HeartbeatResponse');
+  });
+});
