@@ -110,6 +110,11 @@ forEachDatabase('Sessions and CDRs 2.2.1: pushes of a full charge with energy, p
   assert.deepEqual((cdrs.body.data as Json[])[0], cdr);
   assert.deepEqual((await s.emsp.call('GET', `${s.url('cdrs')}/${cdr.id as string}`)).body.data, cdr);
   assert.equal((await s.emsp.call('GET', `${s.url('cdrs')}/NOPE`)).status, 404);
+  // Our other CPO party (OCPI-to-*) owns none of them: lists are empty, the single CDR is 404.
+  const other = { 'ocpi-to-country-code': 'BE', 'ocpi-to-party-id': 'OTH', 'ocpi-from-country-code': 'DE', 'ocpi-from-party-id': 'EMS' };
+  assert.equal((await s.emsp.call('GET', s.url('sessions'), undefined, { headers: other })).headers.get('x-total-count'), '0');
+  assert.equal((await s.emsp.call('GET', s.url('cdrs'), undefined, { headers: other })).headers.get('x-total-count'), '0');
+  assert.equal((await s.emsp.call('GET', `${s.url('cdrs')}/${cdr.id as string}`, undefined, { headers: other })).status, 404);
   const future = await s.emsp.call('GET', `${s.url('sessions')}?date_from=2099-01-01T00:00:00Z`);
   assert.deepEqual([future.headers.get('x-total-count'), future.body.data], ['0', []]);
 

@@ -20,6 +20,7 @@ export function catalogDirectory(locations: LocationRepository): LocationDirecto
         connectorId: String(connector.connectorId),
         tariffIds: connector.tariffIds,
         timeZone: location.timeZone,
+        cpo: { countryCode: location.countryCode, partyId: location.partyId },
         cdrLocation: {
           id: location.id,
           ...(location.name ? { name: location.name } : {}),

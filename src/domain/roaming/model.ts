@@ -228,6 +228,8 @@ export interface RemoteAuthorizationRecord {
 export interface RoamingListFilter {
   /** Only objects for these eMSPs; undefined = all. */
   parties?: readonly Party[];
+  /** Only objects of this CPO party of ours (the object's country_code / party_id); undefined = all. */
+  cpo?: Party;
   from?: Date;
   to?: Date;
   offset: number;

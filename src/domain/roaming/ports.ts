@@ -106,6 +106,8 @@ export interface SiteRef {
   tariffIds: string[];
   /** IANA time zone of the location (tariff restrictions are local). */
   timeZone: string;
+  /** The CPO party that publishes the location (Session and CDR owner); undefined = the default party. */
+  cpo?: Party;
 }
 
 /** The CSMS side of an OCPI location/EVSE/connector. */

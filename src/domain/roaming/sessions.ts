@@ -161,7 +161,7 @@ export class RoamingSessions {
     const now = this.now();
     const identity: SessionIdentity = {
       id: randomUUID(),
-      cpo: this.deps.cpo,
+      cpo: input.site.cpo ?? this.deps.cpo,
       cdrToken: cdrTokenOf(input.token),
       authMethod: 'COMMAND',
       ...(input.authorizationReference ? { authorizationReference: input.authorizationReference } : {}),
@@ -331,7 +331,7 @@ export class RoamingSessions {
     } else return undefined;
 
     const site = await this.site(transaction.stationId, transaction.evseId, transaction.connectorId);
-    const identity: SessionIdentity = { id: randomUUID(), cpo: this.deps.cpo, cdrToken, authMethod, ...(authorizationReference ? { authorizationReference } : {}), currency: this.deps.currency };
+    const identity: SessionIdentity = { id: randomUUID(), cpo: site.cpo ?? this.deps.cpo, cdrToken, authMethod, ...(authorizationReference ? { authorizationReference } : {}), currency: this.deps.currency };
     return repo.createSession({
       id: identity.id,
       emsp,

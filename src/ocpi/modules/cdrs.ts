@@ -12,6 +12,7 @@ import { OcpiError, ok } from '../status.ts';
 import { ocpiContext, type OcpiModule, type OcpiModuleEnv } from '../types.ts';
 import { cdr211 } from './sessions-format.ts';
 import { partiesOf, partnersFor, speaksFor } from './sessions-partners.ts';
+import { ownedBy } from './sessions.ts';
 
 export function createCdrsModule(deps: { roaming: Roaming }): OcpiModule {
   let pushing = false;
@@ -30,13 +31,13 @@ export function createCdrsModule(deps: { roaming: Roaming }): OcpiModule {
         const ctx = ocpiContext(request);
         const page = readPage(request, env.pageLimit);
         const parties = partiesOf(ctx.partner);
-        const result = await deps.roaming.sessions.listCdrs({ offset: page.offset, limit: page.limit, ...(page.dateFrom ? { from: page.dateFrom } : {}), ...(page.dateTo ? { to: page.dateTo } : {}), ...(parties ? { parties } : {}) });
+        const result = await deps.roaming.sessions.listCdrs({ offset: page.offset, limit: page.limit, ...(page.dateFrom ? { from: page.dateFrom } : {}), ...(page.dateTo ? { to: page.dateTo } : {}), ...(parties ? { parties } : {}), cpo: ctx.party });
         return sendPage(request, reply, env, page, result.items.map(toJson), result.total);
       });
 
       app.get<{ Params: { id: string } }>('/:id', async (request) => {
         const cdr = await deps.roaming.sessions.getCdr(request.params.id);
-        if (!cdr || !speaksFor(ocpiContext(request).partner, cdr.emsp)) throw new OcpiError('not_found', `unknown CDR ${request.params.id}`);
+        if (!cdr || !speaksFor(ocpiContext(request).partner, cdr.emsp) || !ownedBy(cdr.object, ocpiContext(request).party)) throw new OcpiError('not_found', `unknown CDR ${request.params.id}`);
         return ok(toJson(cdr));
       });
     },

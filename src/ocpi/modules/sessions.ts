@@ -53,7 +53,7 @@ export function createSessionsModule(deps: { roaming: Roaming }): OcpiModule {
         const ctx = ocpiContext(request);
         const page = readPage(request, env.pageLimit);
         const parties = partiesOf(ctx.partner);
-        const result = await sessions.listSessions({ offset: page.offset, limit: page.limit, ...(page.dateFrom ? { from: page.dateFrom } : {}), ...(page.dateTo ? { to: page.dateTo } : {}), ...(parties ? { parties } : {}) });
+        const result = await sessions.listSessions({ offset: page.offset, limit: page.limit, ...(page.dateFrom ? { from: page.dateFrom } : {}), ...(page.dateTo ? { to: page.dateTo } : {}), ...(parties ? { parties } : {}), cpo: ctx.party });
         const items: unknown[] = version === '2.2.1' ? result.items.map((s) => s.object) : await Promise.all(result.items.map((s) => toVersion211(deps.roaming, s)));
         return sendPage(request, reply, env, page, items, result.total);
       });
@@ -61,7 +61,7 @@ export function createSessionsModule(deps: { roaming: Roaming }): OcpiModule {
       if (version === '2.2.1') {
         app.put<{ Params: { session_id: string }; Body: Preferences }>('/:session_id/charging_preferences', { schema: { body: PREFERENCES } }, async (request) => {
           const session = await sessions.getSession(request.params.session_id);
-          if (!session || !speaksFor(ocpiContext(request).partner, session.emsp)) throw new OcpiError('not_found', `unknown session ${request.params.session_id}`);
+          if (!session || !speaksFor(ocpiContext(request).partner, session.emsp) || !ownedBy(session.object, ocpiContext(request).party)) throw new OcpiError('not_found', `unknown session ${request.params.session_id}`);
           const body = request.body;
           const plain = body.profile_type === 'REGULAR' && body.departure_time === undefined && body.energy_need === undefined && body.discharge_allowed !== true;
           return ok(plain && session.status !== 'COMPLETED' && session.status !== 'INVALID' ? 'ACCEPTED' : 'NOT_POSSIBLE');
@@ -69,6 +69,11 @@ export function createSessionsModule(deps: { roaming: Roaming }): OcpiModule {
       }
     },
   };
+}
+
+/** Our CPO party the request addresses owns the object (a single GET must not leak another party's). */
+export function ownedBy(object: { country_code: string; party_id: string }, party: { countryCode: string; partyId: string }): boolean {
+  return object.country_code.toUpperCase() === party.countryCode.toUpperCase() && object.party_id.toUpperCase() === party.partyId.toUpperCase();
 }
 
 async function toVersion211(roaming: Roaming, session: RoamingSession): Promise<Record<string, unknown>> {

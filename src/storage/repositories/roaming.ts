@@ -105,6 +105,10 @@ export function createRoamingRepository(base: Kysely<DB>): RoamingRepository {
       if (parties.length === 0) return { rows: [], total: 0 };
       query = query.where((eb) => eb.or(parties.map((p) => eb.and([eb('country_code', '=', p.countryCode), eb('party_id', '=', p.partyId)]))));
     }
+    if (filter.cpo !== undefined) {
+      const cpo = upper(filter.cpo);
+      query = query.where(sql<string>`object->>'country_code'`, '=', cpo.countryCode).where(sql<string>`object->>'party_id'`, '=', cpo.partyId);
+    }
     if (filter.from !== undefined) query = query.where('last_updated', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('last_updated', '<', filter.to);
     const [rows, count] = await Promise.all([
