@@ -23,6 +23,8 @@ import { partyOfSource } from './tokens.ts';
 
 /** How long a real-time authorization counts for the transaction that follows it. */
 const AUTHORIZATION_WINDOW_MS = 15 * 60_000;
+/** How many transactions found not to be roaming are remembered (so their events cost no lookups). */
+const LOCAL_MEMORY = 10_000;
 
 export interface RoamingSessionsDeps {
   repo: RoamingRepository;
@@ -81,6 +83,8 @@ export class RoamingSessions {
   private readonly listeners = new Set<RoamingListener>();
   private readonly now: () => Date;
   private queue: Promise<void> = Promise.resolve();
+  /** Transactions that are no roaming session, with the token they had then (a later token may change that). */
+  private readonly local = new Map<number, string | null>();
   private unsubscribe: (() => void) | undefined;
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
@@ -260,8 +264,18 @@ export class RoamingSessions {
   private async sync(transactionPk: number): Promise<void> {
     const transaction = await this.deps.transactions.getById(transactionPk);
     if (!transaction) return;
+    if (this.local.has(transactionPk) && this.local.get(transactionPk) === transaction.idToken) {
+      if (transaction.state === 'completed') this.local.delete(transactionPk);
+      return;
+    }
     const session = (await this.deps.repo.getSessionByTransaction(transactionPk)) ?? (await this.link(transaction));
-    if (session) await this.refresh(session, false, transaction);
+    if (session && session !== 'local') {
+      this.local.delete(transactionPk);
+      await this.refresh(session, false, transaction);
+    } else if (session === 'local' && transaction.state !== 'completed') {
+      this.local.set(transactionPk, transaction.idToken);
+      if (this.local.size > LOCAL_MEMORY) this.local.delete(this.local.keys().next().value as number);
+    }
   }
 
   /** Recomputes the session from its transaction; issues the CDR once the transaction has ended. */
@@ -299,8 +313,11 @@ export class RoamingSessions {
     return cdr;
   }
 
-  /** The roaming session a new transaction belongs to, if any. */
-  private async link(transaction: Transaction): Promise<RoamingSession | undefined> {
+  /**
+   * The roaming session a new transaction belongs to; 'local' when its token is a local one (it never will be);
+   * undefined when it is none yet (no token, or one an eMSP may still authorize in real time).
+   */
+  private async link(transaction: Transaction): Promise<RoamingSession | 'local' | undefined> {
     const { repo } = this.deps;
     const pending =
       (transaction.remoteStartId !== null ? await repo.findPendingSession(transaction.stationId, { remoteStartId: transaction.remoteStartId }) : undefined) ??
@@ -328,7 +345,7 @@ export class RoamingSessions {
       cdrToken = cdrTokenOf(authorization.token);
       authMethod = 'AUTH_REQUEST';
       authorizationReference = authorization.authorizationReference ?? undefined;
-    } else return undefined;
+    } else return token ? 'local' : undefined;
 
     const site = await this.site(transaction.stationId, transaction.evseId, transaction.connectorId);
     const identity: SessionIdentity = { id: randomUUID(), cpo: site.cpo ?? this.deps.cpo, cdrToken, authMethod, ...(authorizationReference ? { authorizationReference } : {}), currency: this.deps.currency };
