@@ -86,7 +86,7 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
   const hidden = { schema: { hide: true } };
   app.get('/', hidden, (request, reply) => send(reply, index, request.headers['if-none-match']));
   app.get<{ Params: { '*': string } }>(`${DASHBOARD_ASSET_PREFIX}*`, hidden, (request, reply) => {
-    const asset = request.params['*'] === 'index.html' ? undefined : assets.get(request.params['*']);
+    const asset = assets.get(request.params['*']);
     if (!asset) {
       return reply.code(404).headers(SECURITY_HEADERS).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('Not found\n');
     }

@@ -187,7 +187,7 @@ function evseCards(evses) {
             badge(c.status),
             c.ocppStatus && c.ocppStatus !== c.status ? h('small', {}, ` (${c.ocppStatus})`) : null,
             c.errorCode && c.errorCode !== 'NoError' ? h('small', { class: 'error-text' }, ` ${c.errorCode}`) : null,
-            h('small', { class: 'muted', title: formatTime(c.updatedAt) }, ` since ${formatAgo(c.updatedAt)}`),
+            h('small', { class: 'muted', title: formatTime(c.updatedAt) }, ` updated ${formatAgo(c.updatedAt)}`),
           ),
         ),
       ),
