@@ -44,6 +44,8 @@ type Backend = 'pglite' | 'postgres';
 interface LegResult {
   backend: Backend;
   phases: PhaseResult[];
+  /** Seconds the CSMS took to stop after the load ended (it finishes background work first). */
+  stopSeconds: number;
   rows: { transactions: number; transactionEvents: number; meterValues: number };
 }
 
@@ -223,7 +225,10 @@ async function runLeg(backend: Backend, validator: PayloadValidator): Promise<Le
       await runPhase(`paced ${rate}/s`, server, fleet, phaseMs, (stations / rate) * 1000),
     ];
     const rows = (await server.query('counts')) as LegResult['rows'];
-    return { backend, phases, rows };
+    await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+    const stopping = performance.now();
+    await server.stop();
+    return { backend, phases, rows, stopSeconds: (performance.now() - stopping) / 1000 };
   } finally {
     await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     await server.stop();
@@ -289,6 +294,7 @@ function report(result: LegResult): void {
   console.log(
     `${''.padEnd(9)} rows: ${result.rows.transactionEvents} events (${acknowledged} acknowledged), ${result.rows.meterValues} samples (${samples} sent), ${result.rows.transactions} transactions: ${verified ? 'match' : 'MISMATCH'}`,
   );
+  console.log(`${''.padEnd(9)} stopped ${result.stopSeconds.toFixed(1)} s after the load (background work is finished first)`);
   console.log(`${''.padEnd(9)} target ${target.text}: ${met ? 'met' : 'MISSED'}`);
 }
 

@@ -25,7 +25,7 @@ export function serveBenchControl(port: number, connections: () => number, optio
   const stop = (): void => {
     const done = options.onStop ? options.onStop() : Promise.resolve();
     // A stop that hangs must not keep the process alive.
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), 120_000).unref();
     done.then(
       () => process.exit(0),
       (error: unknown) => {
@@ -142,7 +142,7 @@ export class ServerProcess {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.send({ type: 'stop' } satisfies ServerRequest);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 150_000);
     await exited;
     clearTimeout(timer);
   }
