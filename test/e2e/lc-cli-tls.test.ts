@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach } from 'node:test';
+import { after, afterEach, test } from 'node:test';
 import type { ConnectInfo } from '../../src/gateway/types.ts';
 import { cleanup as cleanupLc, RawStation } from '../../src/lc/testing/support.ts';
 import { MessageType } from '../../src/protocol/types.ts';
 import { hashPassword } from '../../src/shared/password.ts';
-import { forEachDatabase } from '../support/db.ts';
+import { testBackends, withTestDatabase } from '../support/db.ts';
 import { testPki } from '../support/tls.ts';
 import { PASSWORD, eventually, startApp, withApp } from './scenario-support.ts';
 import { CliProcess, killChildren } from './sim-support.ts';
@@ -39,7 +39,10 @@ function lcCertificate(): { cert: string; key: string } {
   return { cert, key };
 }
 
-forEachDatabase('joule lc: wss:// on both hops with separate certificates, Basic auth passed through, compression both ways', async (env) => {
+// One backend, PostgreSQL when there is one: the LC never touches storage, and each run starts a child process.
+const backend = testBackends().at(-1) ?? 'pglite';
+
+test(`joule lc: wss:// on both hops with separate certificates, Basic auth passed through, compression both ways [${backend}]`, () => withTestDatabase(backend, async (env) => {
   const pki = await testPki();
   const joulePki = { cert: file('joule.crt', pki.server.cert), key: file('joule.key', pki.server.key), ca: file('ca.crt', pki.ca.cert) };
   const app = await startApp(env, { 'tls.port': 0, 'tls.certFile': joulePki.cert, 'tls.keyFile': joulePki.key, 'ocpp.pingIntervalMs': 0 });
@@ -77,4 +80,4 @@ forEachDatabase('joule lc: wss:// on both hops with separate certificates, Basic
     lc.signal('SIGTERM');
     assert.equal(await lc.exitCode(), 0);
   });
-});
+}));
