@@ -5,7 +5,7 @@
  *
  * - Joule runs in a child process (bench/servers/csms.ts), so the load generator does not share its event loop;
  *   the stations are StationClients (src/station) in this process, over 127.0.0.1 only.
- * - Each station boots, then repeats: TransactionEvent Started (with an idToken), `--updates` Updated events with a
+ * - Each station boots, then repeats: TransactionEvent Started (with its valid idToken), `--updates` Updated events with a
  *   meter value of three samples, Ended with the final reading; always one CALL outstanding (Part 4 §4.1.1).
  * - "Persisted" = TransactionEvents acknowledged: the CSMS answers one only after it is committed. At the end the
  *   rows in transaction_events and meter_values are counted and compared with what was acknowledged.

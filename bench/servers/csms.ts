@@ -1,8 +1,8 @@
 /**
  * The CSMS as benchmarked by bench/csms.ts: the complete Joule (startJoule: storage, domain, OCPP handlers,
  * gateway, REST API) in its own process, on 127.0.0.1 and a port the OS picks, with `--stations N` stations
- * registered as Accepted (security profile 0) before the run. Storage: `--db-url URL --schema S` (PostgreSQL) or
- * `--data-dir DIR` (the embedded database). The run asks it for row counts (`counts`) to verify what was acknowledged.
+ * registered as Accepted (security profile 0) and their drivers' tokens `TOKEN{n}` as Accepted local tokens.
+ * Storage: `--db-url URL --schema S` (PostgreSQL) or `--data-dir DIR` (the embedded database). The run asks it for row counts (`counts`) to verify what was acknowledged.
  * `--without-roaming-sync` (diagnosis only) stops the roaming sessions' transaction follower before the run.
  */
 import { sql } from 'kysely';
@@ -35,6 +35,8 @@ const joule = await startJoule(config, { logger: silentLogger(), ...(databaseUrl
 if (withoutRoamingSync) await joule.roaming.sessions.close();
 for (let i = 0; i < stations; i += 1) {
   await joule.repos.stations.create({ id: stationId(i), securityProfile: 0, registrationStatus: 'Accepted' });
+  // Each station's driver has a valid local token, as in a real fleet (an unknown one would go to roaming partners).
+  await joule.repos.tokens.upsert({ idToken: `TOKEN${i}`, type: 'ISO14443', status: 'Accepted' });
 }
 
 /** The identity of bench station `index` (shared with bench/csms.ts). */
