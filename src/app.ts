@@ -146,7 +146,8 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   // OCPI functional modules, one line each.
   const ocpiModules: OcpiModule[] = [];
   ocpiModules.push(...createRoamingModules(roaming));
-  ocpiModules.push(createLocationsModule(catalog), createTariffsModule(catalog));
+  const locationsModule = createLocationsModule(catalog);
+  ocpiModules.push(locationsModule, createTariffsModule(catalog));
   const apiDeps = {
     repos,
     catalog,
@@ -198,6 +199,8 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await ocpp.close();
       await ocpi?.worker.stop();
       await catalog.close();
+      // Catalogue pushes still queued reach the outbox before storage closes (one queue for both modules).
+      await locationsModule.idle();
       if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
       await http.close();
       await database.close();
