@@ -62,6 +62,44 @@ test('TIME per hour across a 17:00 switch: the last element step_size rounds the
   );
 });
 
+/** mod_tariffs example tariff_14_step_size.json (DE*ALL tariff 22). */
+const STEP_EXAMPLE: TariffElement[] = [
+  {
+    priceComponents: [
+      { type: 'TIME', price: 1.2, stepSize: 1800 },
+      { type: 'PARKING_TIME', price: 1, stepSize: 900 },
+    ],
+    restrictions: { startTime: '00:00', endTime: '17:00' },
+  },
+  {
+    priceComponents: [
+      { type: 'TIME', price: 2.4, stepSize: 900 },
+      { type: 'PARKING_TIME', price: 1, stepSize: 900 },
+    ],
+    restrictions: { startTime: '17:00', endTime: '20:00' },
+  },
+  { priceComponents: [{ type: 'TIME', price: 2.4, stepSize: 900 }], restrictions: { startTime: '20:00', endTime: '00:00' } },
+];
+
+test('step_size examples of mod_tariffs: free parking after 20:00 (0.78); example #1 follows mod_cdrs instead (0.55, not 0.383)', () => {
+  // 19:40 charge 12 minutes, then 20 minutes connected; parking is free from 20:00. Parking total 20 min → 30 min
+  // with the step of the last paid PARKING_TIME component: 18 paid minutes (the spec's numbers).
+  const start = at('19:40');
+  const free = run(STEP_EXAMPLE, [
+    { start, end: minutes(start, 12), energyWh: 4000, charging: true },
+    { start: minutes(start, 12), end: minutes(start, 32), energyWh: 0, charging: false },
+  ]);
+  assert.deepEqual([free.time.exclVat, free.parkingTime.exclVat, free.total.exclVat], [0.48, 0.3, 0.78]);
+  // 16:55 charge 10 minutes, park 2: the example rounds the whole session (12 → 15 min, 0.383); mod_cdrs says the
+  // step applies to the parking total only when parking is billed (2 → 15 min): 0.10 + 0.20 + 0.25.
+  const early = at('16:55');
+  const example1 = run(STEP_EXAMPLE, [
+    { start: early, end: minutes(early, 10), energyWh: 3000, charging: true },
+    { start: minutes(early, 10), end: minutes(early, 12), energyWh: 0, charging: false },
+  ]);
+  assert.deepEqual([example1.time.exclVat, example1.parkingTime.exclVat, example1.total.exclVat], [0.3, 0.25, 0.55]);
+});
+
 test('TIME and PARKING_TIME: only the parking total is rounded (mod_cdrs: 21 min charging, 16 min parking)', () => {
   const elements: TariffElement[] = [
     {
