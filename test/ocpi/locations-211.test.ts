@@ -1,6 +1,7 @@
 /** OCPI Locations Sender, 2.1.1 shapes against a real 2.1.1 eMSP over HTTP. */
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
+import { eventually } from '../e2e/scenario-support.ts';
 import { DETAILS, ids, setup, TYPE2 } from './locations-fixtures.ts';
 
 type Json = Record<string, unknown>;
@@ -31,4 +32,14 @@ forEachDatabase('Locations 2.1.1: type, postal_code, voltage/amperage/tariff_id,
   assert.deepEqual([connector.voltage, connector.amperage, connector.tariff_id, connector.power_type], [230, 32, 'T1', 'AC_1_PHASE']);
   assert.ok(!('max_voltage' in connector) && !('tariff_ids' in connector));
   assert.equal((await s.emsp.call('GET', `${url}/HIDDEN`)).status, 404);
+
+  // Pushes to a 2.1.1 partner carry the 2.1.1 shapes; the unpublished location is never pushed.
+  const pushed = await eventually(() => s.emsp.requestsTo('locations').find((r) => r.method === 'PUT' && r.path.endsWith('/LOC1/CS-1-1')), 'the EVSE PUT');
+  assert.equal(pushed.path, '/2.1.1/locations/NL/JOU/LOC1/CS-1-1');
+  assert.equal((((pushed.body as Json).connectors as Json[])[0] as Json).voltage, 230);
+  const locationPut = s.emsp.requestsTo('locations').find((r) => r.path === '/2.1.1/locations/NL/JOU/LOC1');
+  assert.equal((locationPut?.body as Json).type, 'OTHER');
+  const tariffPut = await eventually(() => s.emsp.requestsTo('tariffs').find((r) => r.method === 'PUT'), 'the tariff PUT');
+  assert.ok(!('country_code' in (tariffPut.body as Json)));
+  assert.ok(s.emsp.requestsTo('locations').every((r) => !r.path.includes('HIDDEN')));
 });
