@@ -122,21 +122,47 @@ export class OcpiClient implements OcpiPeer {
 
   /**
    * GETs every page of a list by following `Link: <…>; rel="next"` (never computing offsets), concatenated.
-   * `maxPages` bounds a partner that links forever.
+   * When X-Total-Count drops during the crawl (objects left the filter window, so later ones moved forward), the
+   * page is fetched again that many places earlier so nothing is skipped; items already seen (same `key`, by
+   * default the same JSON) are not repeated. `maxPages` bounds a partner that links forever.
    */
-  async getAll<T = unknown>(target: OcpiTarget, query: Record<string, string> = {}, maxPages = 10_000): Promise<T[]> {
+  async getAll<T = unknown>(target: OcpiTarget, query: Record<string, string> = {}, options: { maxPages?: number; key?: (item: T) => string } = {}): Promise<T[]> {
+    const key = options.key ?? ((item: T) => JSON.stringify(item));
     const first = new URL(target.url);
-    for (const [key, value] of Object.entries(query)) first.searchParams.set(key, value);
+    for (const [name, value] of Object.entries(query)) first.searchParams.set(name, value);
     const items: T[] = [];
+    const seen = new Set<string>();
+    let total: number | undefined;
     let next: string | undefined = first.toString();
-    for (let page = 0; next !== undefined && page < maxPages; page++) {
-      const response: OcpiResponse<T[]> = await this.request<T[]>('GET', { ...target, url: next });
-      const data = response.envelope.data;
-      if (data !== undefined && !Array.isArray(data)) throw new OcpiPeerError('format', 'a list page whose data is not an array');
-      items.push(...(data ?? []));
-      next = nextLink(response.headers.get('link'), next);
+    for (let page = 0; next !== undefined && page < (options.maxPages ?? 10_000); page++) {
+      let url: string = next;
+      let response = await this.page<T>(target, url);
+      const count = Number(response.headers.get('x-total-count') ?? Number.NaN);
+      if (total !== undefined && Number.isFinite(count) && count < total) {
+        const shifted = new URL(url);
+        const offset = Number(shifted.searchParams.get('offset') ?? 0);
+        if (offset > 0) {
+          shifted.searchParams.set('offset', String(Math.max(0, offset - (total - count))));
+          url = shifted.toString();
+          response = await this.page<T>(target, url);
+        }
+      }
+      if (Number.isFinite(count)) total = count;
+      for (const item of response.envelope.data ?? []) {
+        const id = key(item);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        items.push(item);
+      }
+      next = nextLink(response.headers.get('link'), url);
     }
     return items;
+  }
+
+  private async page<T>(target: OcpiTarget, url: string): Promise<OcpiResponse<T[]>> {
+    const response = await this.request<T[]>('GET', { ...target, url });
+    if (response.envelope.data !== undefined && !Array.isArray(response.envelope.data)) throw new OcpiPeerError('format', 'a list page whose data is not an array');
+    return response;
   }
 
   // ---------------------------------------------------------------- OcpiPeer (credentials exchange)

@@ -33,9 +33,9 @@ export const credentialsModule: OcpiModule = {
   register(app, version, env) {
     const service = env.partnerService;
 
+    // With Token A too: the token in the answer is always the one the caller used.
     app.get('/', { config: CONFIG }, async (request) => {
       const auth = authenticated(request);
-      if (auth.slot === 'A') throw new OcpiError('method_not_allowed', 'not registered yet: POST your credentials first');
       return ok(credentialsJson(service.currentCredentials(auth, version), version));
     });
 

@@ -28,7 +28,7 @@ export interface OutboxWorkerOptions {
   leaseMs: number;
 }
 
-type Outcome = { kind: 'delivered' } | { kind: 'retry'; error: string } | { kind: 'failed'; error: string };
+type Outcome = { kind: 'delivered'; location: string | null } | { kind: 'retry'; error: string } | { kind: 'failed'; error: string };
 
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -97,7 +97,7 @@ export class OutboxWorker {
     const outcome = await this.deliver(entry);
     const log = { outboxId: entry.id, partnerId: entry.partnerId, module: entry.module, method: entry.method, attempt: entry.attempts + 1 };
     if (outcome.kind === 'delivered') {
-      await entries.markDelivered(entry.id, new Date());
+      await entries.markDelivered(entry.id, new Date(), outcome.location);
       this.options.logger.debug(log, 'OCPI push delivered');
     } else if (outcome.kind === 'failed') {
       await entries.markFailed(entry.id, outcome.error);
@@ -125,7 +125,7 @@ export class OutboxWorker {
         acceptOcpiErrors: true,
       });
       const status = response.envelope.status_code;
-      if (status >= 1000 && status < 2000) return { kind: 'delivered' };
+      if (status >= 1000 && status < 2000) return { kind: 'delivered', location: response.headers.get('location') };
       const error = `OCPI ${status}${response.envelope.status_message ? ` ${response.envelope.status_message}` : ''}`;
       return status >= 3000 && status < 4000 ? { kind: 'retry', error } : { kind: 'failed', error };
     } catch (error) {

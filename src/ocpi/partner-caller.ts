@@ -37,10 +37,10 @@ export class PartnerCaller {
   }
 
   /** Every page of a partner's list endpoint (following Link). */
-  async getAll<T = unknown>(partnerId: string, module: string, query: Record<string, string> = {}, role: InterfaceRole = 'SENDER'): Promise<T[]> {
+  async getAll<T = unknown>(partnerId: string, module: string, query: Record<string, string> = {}, role: InterfaceRole = 'SENDER', key?: (item: T) => string): Promise<T[]> {
     const partner = await this.service.get(partnerId);
     const target = await this.target(partner, { method: 'GET', module, role });
-    return this.client.getAll<T>(target, query);
+    return this.client.getAll<T>(target, query, { key });
   }
 
   /** Our party that speaks to this partner by default. */

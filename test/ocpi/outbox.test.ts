@@ -75,6 +75,14 @@ forEachDatabase('a partner that is down gets every push once it is back, in orde
   assert.equal(first?.headers['ocpi-to-party-id'], 'EMS');
   assert.equal(first?.headers['content-type'], 'application/json');
 
+  // A POST (a CDR) keeps the Location the receiver answered with.
+  const [cdr] = await joule.services.outbox.enqueue({ module: 'cdrs', method: 'POST', path: '', body: { id: 'CDR1' } });
+  await waitFor('cdr delivery', async () => ((await joule.services.outbox.list({ partnerId: id }))[0]?.status === 'delivered' ? true : undefined));
+  const posted = (await joule.services.outbox.list({ partnerId: id }))[0];
+  assert.equal(posted?.id, cdr?.id);
+  assert.equal(emsp.requestsTo('cdrs')[0]?.path, '/2.2.1/cdrs');
+  assert.match(posted?.responseLocation ?? '', new RegExp(`^${emsp.base}/2\\.2\\.1/cdrs/[0-9a-f-]{36}$`));
+
   // Nothing more arrives later (each once).
   await sleep(300);
   assert.equal(emsp.requestsTo('locations').length, 6);

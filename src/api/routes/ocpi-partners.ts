@@ -95,6 +95,7 @@ const outboxResponse = {
     lastError: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     deliveredAt: { type: ['string', 'null'] },
+    responseLocation: { type: ['string', 'null'], description: "The partner's Location header (e.g. a POSTed CDR's URL)" },
   },
 } as const;
 

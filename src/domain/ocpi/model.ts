@@ -107,4 +107,6 @@ export interface OutboxEntry {
   lastError: string | null;
   createdAt: Date;
   deliveredAt: Date | null;
+  /** The Location header of the partner's answer (a POSTed CDR's URL at the eMSP), when it sent one. */
+  responseLocation: string | null;
 }

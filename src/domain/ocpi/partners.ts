@@ -89,10 +89,10 @@ export class PartnerService {
     for (const { token, form } of tries) {
       const found = await this.repo.findByTokenHash(hashCredentialsToken(token));
       if (!found) continue;
-      const { partner, slot } = found;
+      const { partner, slot, hasPrevious } = found;
       if (partner.status === 'UNREGISTERED') continue;
       if (partner.tokenEncoding !== 'both' && partner.tokenEncoding !== form) continue;
-      if (slot === 'current') {
+      if (slot === 'current' && hasPrevious) {
         const fresh = await this.repo.update(partner.id, { previousTokenHash: null });
         return { partner: fresh ?? partner, slot, token };
       }

@@ -60,8 +60,8 @@ export interface OcpiPartnerRepository {
   get(id: string): Promise<Partner | undefined>;
   /** Oldest first. */
   list(): Promise<Partner[]>;
-  /** The partner holding this token hash in any slot. */
-  findByTokenHash(hash: string): Promise<{ partner: Partner; slot: TokenSlot } | undefined>;
+  /** The partner holding this token hash in any slot; `hasPrevious`: a replaced token is still accepted. */
+  findByTokenHash(hash: string): Promise<{ partner: Partner; slot: TokenSlot; hasPrevious: boolean } | undefined>;
   update(id: string, patch: PartnerPatch): Promise<Partner | undefined>;
   /**
    * Makes `tokenHash` the current inbound token and keeps the one it replaces as the previous token (valid until
@@ -101,7 +101,7 @@ export interface OcpiOutboxRepository {
    * is due again then). False when another worker took it first.
    */
   claim(id: number, now: Date, until: Date): Promise<boolean>;
-  markDelivered(id: number, at: Date): Promise<void>;
+  markDelivered(id: number, at: Date, responseLocation?: string | null): Promise<void>;
   markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void>;
   /** Given up (the partner refused it): the queue moves on. */
   markFailed(id: number, error: string): Promise<void>;

@@ -48,7 +48,8 @@ const statements = [
     next_attempt_at timestamptz not null default now(),
     last_error text,
     created_at timestamptz not null default now(),
-    delivered_at timestamptz
+    delivered_at timestamptz,
+    response_location text
   )`,
   // The head of each partner's queue (dueHeads) and the operator's listing per partner.
   sql`create index ocpi_outbox_pending_idx on ocpi_outbox (partner_id, id) where status = 'pending'`,

@@ -23,6 +23,7 @@ function toEntry(row: Selectable<OcpiOutboxTable>): OutboxEntry {
     lastError: row.last_error,
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
+    responseLocation: row.response_location,
   };
 }
 
@@ -82,8 +83,12 @@ export function createOcpiOutboxRepository(executor: Executor): OcpiOutboxReposi
       return row !== undefined;
     },
 
-    async markDelivered(id, at) {
-      await db.updateTable('ocpi_outbox').set({ status: 'delivered', delivered_at: at, attempts: sql<number>`attempts + 1`, last_error: null }).where('id', '=', id).execute();
+    async markDelivered(id, at, responseLocation = null) {
+      await db
+        .updateTable('ocpi_outbox')
+        .set({ status: 'delivered', delivered_at: at, attempts: sql<number>`attempts + 1`, last_error: null, response_location: responseLocation })
+        .where('id', '=', id)
+        .execute();
     },
 
     async markRetry(id, nextAttemptAt, error) {

@@ -93,7 +93,7 @@ export function createOcpiPartnerRepository(executor: Executor): OcpiPartnerRepo
         .executeTakeFirst();
       if (!row) return undefined;
       const slot: TokenSlot = row.token_a_hash === hash ? 'A' : row.token_hash === hash ? 'current' : row.previous_token_hash === hash ? 'previous' : 'pending';
-      return { partner: toPartner(row), slot };
+      return { partner: toPartner(row), slot, hasPrevious: row.previous_token_hash !== null };
     },
 
     async update(id, patch) {

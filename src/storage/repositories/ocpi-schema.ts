@@ -47,6 +47,7 @@ export interface OcpiOutboxTable {
   last_error: string | null;
   created_at: DefaultTimestamp;
   delivered_at: Timestamp | null;
+  response_location: string | null;
 }
 
 export interface OcpiTables {

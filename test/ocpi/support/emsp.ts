@@ -200,8 +200,8 @@ export class Emsp {
     return this.encoding === 'base64' ? Buffer.from(match[1], 'base64').toString('utf8') : match[1];
   }
 
-  private send(res: ServerResponse, http: number, status: number, data?: unknown, message?: string, req?: IncomingMessage): void {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+  private send(res: ServerResponse, http: number, status: number, data?: unknown, message?: string, req?: IncomingMessage, extra: Record<string, string> = {}): void {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...extra };
     const requestId = req?.headers['x-request-id'];
     const correlationId = req?.headers['x-correlation-id'];
     if (typeof requestId === 'string') headers['x-request-id'] = requestId;
@@ -247,7 +247,9 @@ export class Emsp {
       for (const [name, value] of Object.entries(custom.headers ?? {})) res.setHeader(name, value);
       return this.send(res, custom.http ?? 200, custom.status ?? 1000, custom.data, undefined, req);
     }
-    return this.send(res, 200, this.answerStatusCode, undefined, undefined, req);
+    // A POSTed object (a CDR) gets its URL at the receiver in a Location header.
+    const location: Record<string, string> = req.method === 'POST' ? { location: `${this.base}${path.replace(/\/$/, '')}/${randomUUID()}` } : {};
+    return this.send(res, 200, this.answerStatusCode, undefined, undefined, req, location);
   }
 
   /** Tokens Joule offered in a handshake it started, before the handshake completes. */

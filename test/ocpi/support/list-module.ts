@@ -11,7 +11,8 @@ export interface Item {
   last_updated: string;
 }
 
-export function listModule(items: Item[]): OcpiModule {
+/** `afterPage` runs after each list page is served (tests change the data mid-crawl with it). */
+export function listModule(items: Item[], afterPage?: (offset: number) => void): OcpiModule {
   return {
     identifier: 'cdrs',
     role: 'SENDER',
@@ -20,7 +21,9 @@ export function listModule(items: Item[]): OcpiModule {
       app.get('/', async (request, reply) => {
         const page = readPage(request, env.pageLimit);
         const { items: slice, total } = pageOf(items, page, (item) => new Date(item.last_updated));
-        return sendPage(request, reply, env, page, slice, total);
+        const answer = sendPage(request, reply, env, page, slice, total);
+        afterPage?.(page.offset);
+        return answer;
       });
       app.get('/whoami', async (request) => {
         const ctx = ocpiContext(request);

@@ -24,7 +24,7 @@ export async function startOcpiServer(db: TestDatabaseEnv, options: { modules?: 
   const database = await db.open();
   const config = loadConfig({
     env: {},
-    overrides: { 'ocpi.outbox.retryBaseMs': 50, 'ocpi.outbox.retryMaxMs': 400, 'ocpi.outbox.pollMs': 100, 'ocpi.timeoutMs': 2000, ...options.overrides },
+    overrides: { 'ocpi.outbox.retryBaseMs': 50, 'ocpi.outbox.retryMaxMs': 400, 'ocpi.outbox.pollMs': 100, 'ocpi.timeoutMs': 10000, ...options.overrides },
   });
   let base = '';
   const services = createOcpiServices({
