@@ -82,7 +82,7 @@ interface StationState {
   client: StationClient<'ocpp2.0.1'>;
   energyWh: number;
   transactions: number;
-  /** False once a call failed: the station stops sending (its connection may be gone). */
+  /** False once its connection is gone: the station stops sending. */
   healthy: boolean;
 }
 
@@ -107,9 +107,10 @@ async function runStation(station: StationState, deadline: number, intervalMs: n
     try {
       await client.callRaw('TransactionEvent', { ...payload, timestamp: new Date().toISOString() }, { timeoutMs: CALL_TIMEOUT_MS });
     } catch {
+      // A timeout leaves the connection usable: count it and go on, so an overload does not shrink the fleet.
       tally.errors += 1;
-      station.healthy = false;
-      return false;
+      station.healthy = client.isConnected;
+      return station.healthy;
     }
     tally.latencies.push(performance.now() - sentAt);
     tally.acknowledged += 1;
