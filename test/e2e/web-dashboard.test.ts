@@ -33,7 +33,9 @@ forEachDatabase('dashboard: login (401 message), a station appears live with its
       assert.match(await text(page, 'tr[data-station="CS-WEB"]'), /^CS-WEB Offline Accepted — — — never$/);
       await page.locator('.live[data-state="live"]').waitFor();
 
-      // A real station connects and boots: the open list follows the event stream, no reload.
+      // A real station connects and boots: the open list follows the event stream, no reload, and keyboard focus
+      // on the station's link survives the refresh.
+      await row.getByRole('link', { name: 'CS-WEB' }).focus();
       const resets: JsonObject[] = [];
       const station = await connectStation(app, 'CS-WEB', 'ocpp2.0.1', app.port, {
         handlers: handlers({
@@ -46,6 +48,7 @@ forEachDatabase('dashboard: login (401 message), a station appears live with its
       assert.equal((await station.boot(BOOT)).response.status, 'Accepted');
       await station.call('StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
       await row.getByText('Online').waitFor();
+      assert.equal(await page.evaluate('document.activeElement?.getAttribute("href")'), '#/stations/CS-WEB');
       assert.match(await text(page, 'tr[data-station="CS-WEB"]'), /^CS-WEB Online Accepted ocpp2\.0\.1 Joule \/ J-201 1\.0\.0 (\d+ seconds? ago|now)$/);
       await screenshot(page, 'stations');
       await assertAccessibleNames(page, 'stations');

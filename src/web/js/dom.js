@@ -28,11 +28,23 @@ function append(el, children) {
   }
 }
 
-/** Replaces the children of `el`. */
+/**
+ * Replaces the children of `el`. When keyboard focus was inside, it moves to the new element that matches the
+ * focused one (same tag, link, label and text), so a live refresh does not throw a keyboard user back to the top.
+ */
 export function fill(el, ...children) {
+  const active = document.activeElement;
+  const key = active && active !== el && el.contains(active) ? focusKey(active) : null;
   el.replaceChildren();
   append(el, children);
+  if (key) [...el.querySelectorAll(key.tag)].find((candidate) => focusKey(candidate).same(key))?.focus({ preventScroll: true });
   return el;
+}
+
+function focusKey(node) {
+  const key = { tag: node.tagName, href: node.getAttribute('href'), label: node.getAttribute('aria-label'), text: node.textContent };
+  key.same = (other) => other.tag === key.tag && other.href === key.href && other.label === key.label && other.text === key.text;
+  return key;
 }
 
 /** A labelled form field: label above the control, hint below; `control` gets the id. */

@@ -36,3 +36,15 @@ export function debounce(fn, ms = 250) {
 export function aborted(error, signal) {
   return signal.aborted || (error instanceof Error && error.name === 'AbortError');
 }
+
+/**
+ * Calls `fn` every `ms` until `signal` aborts, skipping a round while keyboard focus is inside one of `regions`
+ * (re-rendering them would throw the focus away).
+ */
+export function refreshEvery(ms, fn, signal, regions) {
+  const timer = globalThis.setInterval(() => {
+    const focused = globalThis.document.activeElement;
+    if (!regions.some((region) => region.contains(focused))) fn();
+  }, ms);
+  signal.addEventListener('abort', () => globalThis.clearInterval(timer));
+}

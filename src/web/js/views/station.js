@@ -7,7 +7,7 @@ import { api, describeError } from '../api.js';
 import { badge, fill, h, jsonBlock, table } from '../dom.js';
 import { formatAgo, formatKWh, formatTime } from '../format.js';
 import { commandPanel } from './commands.js';
-import { aborted, debounce, loadError } from './common.js';
+import { aborted, debounce, loadError, refreshEvery } from './common.js';
 
 const STATION_EVENTS = ['station.connected', 'station.disconnected', 'station.booted', 'connector.status'];
 const TRANSACTION_EVENTS = ['transaction.started', 'transaction.updated', 'transaction.ended'];
@@ -118,6 +118,8 @@ export async function renderStation(main, [id], ctx) {
   // Anything the station does is logged: refresh the tail after a burst of its events.
   ctx.live.listen([...STATION_EVENTS, ...TRANSACTION_EVENTS, 'command.completed'], onlyMine(debounce(() => void loadMessages(), 1000)), ctx.signal);
 
+  // Heartbeats move "last seen" without an event: refresh the facts now and then while the page is open.
+  refreshEvery(30_000, () => void loadStation(), ctx.signal, [header, summary, evses]);
   fill(variables, variablesPanel(path, ctx));
   await Promise.all([loadStation(), loadTransactions(), loadMessages()]);
 }

@@ -5,9 +5,10 @@
 import { api, describeError } from '../api.js';
 import { badge, fill, field, h, select, table } from '../dom.js';
 import { formatAgo, formatTime } from '../format.js';
-import { aborted, debounce, loadError, pageHeader, pager } from './common.js';
+import { aborted, debounce, loadError, pageHeader, pager, refreshEvery } from './common.js';
 
 const LIMIT = 50;
+const REFRESH_MS = 30_000;
 const STATION_EVENTS = ['station.connected', 'station.disconnected', 'station.booted'];
 
 export async function renderStations(main, _params, ctx) {
@@ -61,6 +62,8 @@ export async function renderStations(main, _params, ctx) {
   }
 
   ctx.live.listen(STATION_EVENTS, debounce(() => void load()), ctx.signal);
+  // Heartbeats move "last seen" without an event: refresh the list now and then while it is open.
+  refreshEvery(REFRESH_MS, () => void load(), ctx.signal, [results]);
   await load();
 }
 
