@@ -49,7 +49,8 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-export function localTime(at: Date, timeZone: string): LocalTime {
+/** Wall-clock parts straight from Intl (slow: tens of microseconds a call). */
+export function localTimeIntl(at: Date, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const part of formatter(timeZone).formatToParts(at)) parts[part.type] = part.value;
   const day = WEEKDAYS[parts.weekday ?? ''];
@@ -58,6 +59,40 @@ export function localTime(at: Date, timeZone: string): LocalTime {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute),
     dayOfWeek: day,
+  };
+}
+
+const BLOCK_MS = 15 * 60_000;
+const DAYS_FROM_SUNDAY: DayOfWeek[] = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
+const offsets = new Map<string, number>();
+
+/** UTC offset (ms) of the zone during the 15-minute UTC block holding `at`. */
+function offsetAt(at: number, timeZone: string): number {
+  const block = Math.floor(at / BLOCK_MS) * BLOCK_MS;
+  const key = `${timeZone} ${block}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const t = localTimeIntl(new Date(block), timeZone);
+    const [y, m, d] = t.date.split('-').map(Number) as [number, number, number];
+    offset = Date.UTC(y, m - 1, d) + t.minuteOfDay * 60_000 - block;
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+/**
+ * Wall-clock parts of `at` in the zone. The offset is looked up once per 15-minute UTC block and cached: zone
+ * transitions fall on whole quarter hours in UTC for every current zone (offsets are multiples of 15 minutes), so
+ * the offset is constant within a block.
+ */
+export function localTime(at: Date, timeZone: string): LocalTime {
+  const shifted = new Date(at.getTime() + offsetAt(at.getTime(), timeZone));
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return {
+    date: `${shifted.getUTCFullYear()}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())}`,
+    minuteOfDay: shifted.getUTCHours() * 60 + shifted.getUTCMinutes(),
+    dayOfWeek: DAYS_FROM_SUNDAY[shifted.getUTCDay()] as DayOfWeek,
   };
 }
 
