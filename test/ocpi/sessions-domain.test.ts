@@ -1,16 +1,15 @@
 /**
  * Roaming in the domain, without OCPI transport: partner tokens authorize real stations (1.6 and 2.0.1) by their
- * whitelist rules, transactions become Sessions and CDRs with the right energy, periods, token and auth method,
- * credit CDRs correct a CDR, and a remote start that never begins times out to INVALID.
+ * whitelist rules, and a 2.0.1 transaction becomes a Session and a CDR with the right energy, periods, token and
+ * auth method; a credit CDR corrects the CDR.
  */
 import assert from 'node:assert/strict';
 import { afterEach } from 'node:test';
 import { AlreadyExistsError } from '../../src/domain/errors.ts';
-import type { RoamingCommand } from '../../src/domain/roaming/model.ts';
 import { forEachDatabase } from '../support/db.ts';
 import { BOOT } from '../e2e/scenario-fixtures.ts';
-import { at, closeAll, connectStation, eventually, registerStation, startApp, withApp } from '../e2e/scenario-support.ts';
-import { charge201, partnerToken, scriptedStation } from './sessions-fixtures.ts';
+import { at, closeAll, connectStation, registerStation, startApp, withApp } from '../e2e/scenario-support.ts';
+import { charge201, partnerToken } from './sessions-fixtures.ts';
 
 afterEach(closeAll);
 
@@ -128,91 +127,5 @@ forEachDatabase('a 2.0.1 charge with a whitelisted partner token: ACTIVE then CO
     // Only this eMSP's objects are in its lists.
     assert.equal((await app.roaming.sessions.listCdrs({ ...ALL_PAGES, parties: [{ countryCode: 'de', partyId: 'ems' }] })).total, 3);
     assert.equal((await app.roaming.sessions.listCdrs({ ...ALL_PAGES, parties: [{ countryCode: 'NL', partyId: 'XXX' }] })).total, 0);
-  });
-});
-
-forEachDatabase('a 1.6 charge with a partner token becomes a session and a CDR (meterStart / meterStop)', async (env) => {
-  const app = await startApp(env, { 'ocpi.enabled': false });
-  await withApp(app, async () => {
-    await registerStation(app, 'CS-16');
-    await app.roaming.tokens.put(partnerToken('EMSP-16', 'ALLOWED'));
-    const station = await connectStation(app, 'CS-16', 'ocpp1.6');
-    await station.callRaw('BootNotification', { chargePointVendor: 'Joule', chargePointModel: 'J-16' });
-    const start = await station.callRaw('StartTransaction', { connectorId: 2, idTag: 'EMSP-16', meterStart: 10_000, timestamp: at(0) });
-    assert.equal((start.idTagInfo as { status: string }).status, 'Accepted');
-    await station.callRaw('StopTransaction', { transactionId: start.transactionId as number, meterStop: 17_500, timestamp: at(1800), reason: 'EVDisconnected' });
-    await app.roaming.sessions.idle();
-    const [session] = (await app.roaming.sessions.listSessions(ALL_PAGES)).items;
-    assert.equal(session?.status, 'COMPLETED');
-    assert.equal(session?.object.kwh, 7.5);
-    assert.equal(session?.object.evse_uid, 'CS-16-2');
-    const [cdr] = (await app.roaming.sessions.listCdrs(ALL_PAGES)).items;
-    assert.equal(cdr?.object.total_energy, 7.5);
-    assert.equal(cdr?.object.total_time, 0.5);
-  });
-});
-
-forEachDatabase('remote start: PENDING session tied to the transaction by remoteStartId; an unstarted one times out to INVALID with TIMEOUT', async (env) => {
-  const app = await startApp(env, { 'ocpi.enabled': false, 'ocpi.sessionPendingTimeoutS': 1 });
-  await withApp(app, async () => {
-    await registerStation(app, 'CS-R');
-    const results: { command: RoamingCommand; result: string }[] = [];
-    app.roaming.sessions.subscribe({ commandResult: (command, result) => void results.push({ command, result }) });
-    const station = await scriptedStation(app, 'CS-R', 'ocpp2.0.1');
-    await station.client.boot(BOOT);
-    station.answer('RequestStartTransaction', { status: 'Accepted' });
-    const emsp = { countryCode: 'DE', partyId: 'EMS' };
-    const token = partnerToken('APP-9', 'NEVER', { type: 'APP_USER' });
-    const commands = app.roaming.commands!;
-    const answer = await commands.startSession(emsp, { responseUrl: 'http://127.0.0.1:9/r/1', token, locationId: 'CS-R', evseUid: 'CS-R-1', authorizationReference: 'AUTH-REF-1' });
-    assert.equal(answer.result, 'ACCEPTED');
-    const request = await station.next('RequestStartTransaction');
-    assert.deepEqual(request.idToken, { idToken: 'APP-9', type: 'Central' });
-    assert.equal(request.evseId, 1);
-    const remoteStartId = request.remoteStartId as number;
-    await app.roaming.sessions.idle();
-    const [pending] = (await app.roaming.sessions.listSessions(ALL_PAGES)).items;
-    assert.equal(pending?.status, 'PENDING');
-    assert.equal(pending?.object.auth_method, 'COMMAND');
-    assert.equal(pending?.object.authorization_reference, 'AUTH-REF-1');
-    assert.equal(results.length, 0, 'no result before the session starts');
-
-    // The command's token is accepted without asking the eMSP (15 minutes), although it was never pushed.
-    const [started, , ended] = charge201('TX-R', { idToken: 'APP-9', type: 'Central' }, { remoteStartId });
-    assert.equal(((await station.client.callRaw('TransactionEvent', started!)).idTokenInfo as { status: string }).status, 'Accepted');
-    await eventually(() => (results.length === 1 ? true : undefined), 'START_SESSION result');
-    assert.equal(results[0]?.result, 'ACCEPTED');
-    assert.equal(results[0]?.command.responseUrl, 'http://127.0.0.1:9/r/1');
-    await station.client.callRaw('TransactionEvent', ended!);
-    await app.roaming.sessions.idle();
-    const session = await app.roaming.sessions.getSession(pending!.id);
-    assert.equal(session?.status, 'COMPLETED');
-    assert.equal(session?.object.kwh, 12.289);
-    const [cdr] = (await app.roaming.sessions.listCdrs(ALL_PAGES)).items;
-    assert.equal(cdr?.object.auth_method, 'COMMAND');
-    assert.equal(cdr?.object.authorization_reference, 'AUTH-REF-1');
-    assert.equal(cdr?.object.cdr_token.uid, 'APP-9');
-
-    // A second remote start the EV never follows.
-    const second = await commands.startSession(emsp, { responseUrl: 'http://127.0.0.1:9/r/2', token, locationId: 'CS-R' });
-    assert.equal(second.result, 'ACCEPTED');
-    await station.next('RequestStartTransaction');
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await app.roaming.sessions.expirePending();
-    await eventually(() => (results.length === 2 ? true : undefined), 'TIMEOUT result');
-    assert.equal(results[1]?.result, 'TIMEOUT');
-    const invalid = (await app.roaming.sessions.listSessions(ALL_PAGES)).items.find((s) => s.id !== pending!.id);
-    assert.equal(invalid?.status, 'INVALID');
-    assert.equal(invalid?.object.status, 'INVALID');
-
-    // A refused remote start leaves no session and answers REJECTED.
-    station.answer('RequestStartTransaction', { status: 'Rejected' });
-    await commands.startSession(emsp, { responseUrl: 'http://127.0.0.1:9/r/3', token, locationId: 'CS-R' });
-    await eventually(() => (results.length === 3 ? true : undefined), 'REJECTED result');
-    assert.equal(results[2]?.result, 'REJECTED');
-    await app.roaming.sessions.idle();
-    assert.equal((await app.roaming.sessions.listSessions(ALL_PAGES)).total, 2);
-    // Unknown location: answered at once.
-    assert.equal((await commands.startSession(emsp, { responseUrl: 'http://127.0.0.1:9/r/4', token, locationId: 'NOPE' })).result, 'UNKNOWN_LOCATION');
   });
 });
