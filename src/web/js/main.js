@@ -66,6 +66,8 @@ async function route() {
   current = controller;
   const ctx = { signal: controller.signal, live, query, replaceQuery };
   main.replaceChildren();
+  // Hash routes do not scroll by themselves: a new page starts at its top.
+  window.scrollTo(0, 0);
   if (!match) {
     main.append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', {}, h('a', { href: '#/stations' }, 'Go to the stations')));
   } else {
