@@ -186,6 +186,14 @@ async function run(args: string[]): Promise<void> {
     if (tty && !values.quiet) process.stderr.write('\n');
     console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     process.exitCode = summary.exitCode;
+  } catch (error) {
+    // Problems found at start (a bad URL, an unreadable key or certificate file) are usage errors, not crashes.
+    if (error instanceof RangeError || (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'EACCES'))) {
+      console.error(`joule sim: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
