@@ -1,6 +1,7 @@
 /**
  * Roaming in the domain, without OCPI transport: a 1.6 charge with a partner token becomes a Session and CDR, and
- * remote starts (PENDING session tied to its transaction, timeout to INVALID, refusal) with a real 2.0.1 station.
+ * remote starts (PENDING session tied to its transaction, timeout to INVALID, refusal) and reservations (RESERVATION
+ * session continued by the charge, or COMPLETED at expiry) with a real 2.0.1 station.
  */
 import assert from 'node:assert/strict';
 import { afterEach } from 'node:test';
@@ -97,5 +98,41 @@ forEachDatabase('remote start: PENDING session tied to the transaction by remote
     assert.equal((await app.roaming.sessions.listSessions(ALL_PAGES)).total, 2);
     // Unknown location: answered at once.
     assert.equal((await commands.startSession(emsp, { responseUrl: 'http://127.0.0.1:9/r/4', token, locationId: 'NOPE' })).result, 'UNKNOWN_LOCATION');
+  });
+});
+
+forEachDatabase('reservation: RESERVATION session continued as ACTIVE by the token’s transaction; an unused one COMPLETED at expiry', async (env) => {
+  const app = await startApp(env, { 'ocpi.enabled': false });
+  await withApp(app, async () => {
+    await registerStation(app, 'CS-V');
+    const station = await scriptedStation(app, 'CS-V', 'ocpp2.0.1');
+    await station.client.boot(BOOT);
+    station.answer('ReserveNow', { status: 'Accepted' });
+    const emsp = { countryCode: 'DE', partyId: 'EMS' };
+    const commands = app.roaming.commands!;
+    const reserve = async (reservationId: string, uid: string, expiry: Date): Promise<void> => {
+      const answer = await commands.reserveNow(emsp, { responseUrl: 'http://127.0.0.1:9/r', token: partnerToken(uid, 'NEVER'), expiryDate: expiry, reservationId, locationId: 'CS-V', evseUid: 'CS-V-1' });
+      assert.equal(answer.result, 'ACCEPTED');
+      await station.next('ReserveNow');
+    };
+    await reserve('R-1', 'RES-1', new Date(Date.now() + 3_600_000));
+    const reservation = await eventually(async () => (await app.roaming.sessions.listSessions(ALL_PAGES)).items.find((s) => s.status === 'RESERVATION'), 'RESERVATION session');
+    assert.equal(reservation.object.evse_uid, 'CS-V-1');
+
+    const [started] = charge201('TX-V', { idToken: 'RES-1', type: 'ISO14443' });
+    assert.equal(((await station.client.callRaw('TransactionEvent', started!)).idTokenInfo as { status: string }).status, 'Accepted');
+    await app.roaming.sessions.idle();
+    const continued = await app.roaming.sessions.getSession(reservation.id);
+    assert.equal(continued?.status, 'ACTIVE');
+    assert.equal(continued?.object.auth_method, 'COMMAND');
+
+    await reserve('R-2', 'RES-2', new Date(Date.now() + 500));
+    const unused = await eventually(async () => (await app.roaming.sessions.listSessions(ALL_PAGES)).items.find((s) => s.tokenUid === 'RES-2'), 'second reservation');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await app.roaming.sessions.expirePending();
+    const ended = await app.roaming.sessions.getSession(unused.id);
+    assert.equal(ended?.status, 'COMPLETED');
+    assert.ok(ended?.object.end_date_time);
+    assert.equal((await app.roaming.sessions.listCdrs(ALL_PAGES)).total, 0, 'no CDR for a reservation without cost');
   });
 });

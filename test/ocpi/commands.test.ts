@@ -118,6 +118,10 @@ forEachDatabase('Commands 2.2.1 on a 2.0.1 station: START/STOP_SESSION, charging
   const reserveCall = await station.next('ReserveNow');
   assert.deepEqual([reserveCall.evseId, (reserveCall.idToken as Json).idToken], [1, 'APP-7']);
   assert.deepEqual((await received(s, '/2.2.1/results/reserve'))[0]?.body, { result: 'ACCEPTED' });
+  // mod_sessions "Reservation": a Session with status RESERVATION.
+  const reserved = (await eventually(() => s.emsp.requestsTo('sessions').find((r) => (r.body as Json).status === 'RESERVATION'), 'RESERVATION session')) as ReceivedRequest;
+  const reservedId = (reserved.body as Json).id as string;
+  assert.deepEqual([(reserved.body as Json).auth_method, (reserved.body as Json).evse_uid, (reserved.body as Json).kwh], ['COMMAND', evseUid, 0]);
   await s.emsp.call('POST', `${commands}/RESERVE_NOW`, { response_url: `${results}/reserve`, token: TOKEN, expiry_date: expiry, reservation_id: 'R-1', location_id: 'LOC1', evse_uid: evseUid });
   assert.equal((await station.next('ReserveNow')).id, reserveCall.id, 'same reservation_id → same reservation');
   await received(s, '/2.2.1/results/reserve', 2);
@@ -128,6 +132,8 @@ forEachDatabase('Commands 2.2.1 on a 2.0.1 station: START/STOP_SESSION, charging
   assert.deepEqual(await station.next('CancelReservation'), { reservationId: reserveCall.id });
   assert.deepEqual((await received(s, '/2.2.1/results/cancel'))[0]?.body, { result: 'ACCEPTED' });
   assert.deepEqual((await received(s, '/2.2.1/results/reserve', 3))[2]?.body, { result: 'CANCELED_RESERVATION' });
+  await eventually(() => s.emsp.requestsTo('sessions').find((r) => (r.body as Json).id === reservedId && (r.body as Json).status === 'COMPLETED'), 'reservation session COMPLETED');
+  assert.equal(s.emsp.requestsTo('sessions').filter((r) => (r.body as Json).status === 'RESERVATION').length, 1, 'the same reservation_id again opens no second session');
   await s.emsp.call('POST', `${commands}/CANCEL_RESERVATION`, { response_url: `${results}/cancel-unknown`, reservation_id: 'R-404' });
   assert.equal(((await received(s, '/2.2.1/results/cancel-unknown'))[0]?.body as Json).result, 'UNKNOWN_RESERVATION');
 

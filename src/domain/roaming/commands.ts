@@ -153,7 +153,13 @@ export class RoamingCommands {
     this.background(command, ocpp, async (outcome) => {
       const ours = outcome.result?.reservationId;
       if (typeof ours === 'number') await this.deps.repo.putReservation(emsp, request.reservationId, ours, request.responseUrl);
-      return RESERVE_RESULTS[outcome.status ?? ''] ?? 'FAILED';
+      const result = RESERVE_RESULTS[outcome.status ?? ''] ?? 'FAILED';
+      if (result === 'ACCEPTED' && !existing) {
+        const site = await this.deps.sessions.site(place.stationId, place.evseId ?? null, null);
+        const session = await this.deps.sessions.openReservation({ emsp, token: request.token, ...(request.authorizationReference ? { authorizationReference: request.authorizationReference } : {}), stationId: place.stationId, evseId: place.evseId ?? null, site, expiry: request.expiryDate });
+        await this.deps.repo.updateCommand(command.id, { sessionId: session.id });
+      }
+      return result;
     });
     return { result: 'ACCEPTED', timeoutS: this.resultTimeoutS, commandId: command.id };
   }
@@ -168,6 +174,8 @@ export class RoamingCommands {
     }
     this.background(command, { name: 'cancelReservation', reservationId: reservation.ocppReservationId }, async (outcome) => {
       if (outcome.status !== 'Accepted') return 'REJECTED';
+      const reservedSession = await this.deps.repo.getReservationSession(emsp, request.reservationId);
+      if (reservedSession) await this.deps.sessions.endReservation(reservedSession);
       // The original ReserveNow learns that its reservation ended (mod_commands CANCELED_RESERVATION).
       await this.deps.sessions.notifyResponseUrl(command, reservation.responseUrl, 'CANCELED_RESERVATION');
       return 'ACCEPTED';

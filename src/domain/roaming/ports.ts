@@ -64,6 +64,8 @@ export interface RoamingRepository {
 
   putReservation(emsp: Party, reservationId: string, ocppReservationId: number, responseUrl: string): Promise<void>;
   getReservation(emsp: Party, reservationId: string): Promise<{ ocppReservationId: number; responseUrl: string } | undefined>;
+  /** The Session the first accepted RESERVE_NOW of this reservation_id opened. */
+  getReservationSession(emsp: Party, reservationId: string): Promise<string | undefined>;
 
   createSession(session: NewRoamingSession): Promise<RoamingSession>;
   updateSession(id: string, patch: RoamingSessionPatch): Promise<RoamingSession | undefined>;
@@ -72,11 +74,11 @@ export interface RoamingRepository {
   /** A session that never had a transaction (a remote start the station refused). */
   deleteSession(id: string): Promise<boolean>;
   /**
-   * The session of a remote start on this station not yet tied to a transaction: PENDING, or also INVALID (timed
-   * out) when matched by remoteStartId, so a late start still joins it.
+   * The session of a remote start or reservation on this station not yet tied to a transaction: PENDING or
+   * RESERVATION by token, PENDING or INVALID (timed out: a late start still joins it) by remoteStartId.
    */
   findPendingSession(stationId: string, match: { remoteStartId?: number; tokenUid?: string; evseId?: number | null }): Promise<RoamingSession | undefined>;
-  /** PENDING sessions whose pendingUntil is before `now`. */
+  /** PENDING and RESERVATION sessions whose pendingUntil (start timeout, reservation expiry) is before `now`. */
   listExpiredPending(now: Date): Promise<RoamingSession[]>;
   /** Oldest first by last_updated, then creation. */
   listSessions(filter: RoamingListFilter): Promise<RoamingPage<RoamingSession>>;

@@ -226,10 +226,59 @@ export class RoamingSessions {
     return outcome;
   }
 
-  /** PENDING sessions past their time become INVALID; their START_SESSION gets TIMEOUT. */
+  /**
+   * A reservation the station accepted: a Session with status RESERVATION (mod_sessions "Reservation"), continued
+   * by the transaction the token starts there, COMPLETED when the reservation ends unused.
+   */
+  async openReservation(input: { emsp: Party; token: TokenObject; authorizationReference?: string; stationId: string; evseId: number | null; site: SiteRef; expiry: Date }): Promise<RoamingSession> {
+    const now = this.now();
+    const identity: SessionIdentity = {
+      id: randomUUID(),
+      cpo: input.site.cpo ?? this.deps.cpo,
+      cdrToken: cdrTokenOf(input.token),
+      authMethod: 'COMMAND',
+      ...(input.authorizationReference ? { authorizationReference: input.authorizationReference } : {}),
+      currency: this.deps.currency,
+    };
+    const session = await this.deps.repo.createSession({
+      id: identity.id,
+      emsp: input.emsp,
+      transactionPk: null,
+      stationId: input.stationId,
+      evseId: input.evseId,
+      connectorId: null,
+      remoteStartId: null,
+      tokenUid: input.token.uid,
+      status: 'RESERVATION',
+      pendingUntil: input.expiry,
+      object: { ...pendingSessionOf(identity, input.site, now), status: 'RESERVATION' },
+    });
+    this.emit((l) => l.sessionChanged?.(session));
+    return session;
+  }
+
+  /** The reservation ended unused (cancelled): its Session is COMPLETED. */
+  async endReservation(sessionId: string): Promise<void> {
+    await this.enqueue('end reservation', async () => {
+      const session = await this.deps.repo.getSession(sessionId);
+      if (session?.status === 'RESERVATION') await this.complete(session);
+    });
+  }
+
+  private async complete(session: RoamingSession): Promise<void> {
+    const now = ocpiTime(this.now());
+    const updated = await this.deps.repo.updateSession(session.id, { status: 'COMPLETED', pendingUntil: null, object: { ...session.object, status: 'COMPLETED', end_date_time: now, last_updated: now } });
+    if (updated) this.emit((l) => l.sessionChanged?.(updated));
+  }
+
+  /** PENDING sessions past their time become INVALID (their START_SESSION gets TIMEOUT); expired reservations COMPLETED. */
   async expirePending(): Promise<void> {
     const now = this.now();
     for (const session of await this.deps.repo.listExpiredPending(now)) {
+      if (session.status === 'RESERVATION') {
+        await this.complete(session);
+        continue;
+      }
       const updated = await this.deps.repo.updateSession(session.id, { status: 'INVALID', pendingUntil: null, object: { ...session.object, status: 'INVALID', last_updated: ocpiTime(now) } });
       if (updated) this.emit((l) => l.sessionChanged?.(updated));
       await this.settleCommand(session.id, 'TIMEOUT', 'no session started in time');
@@ -299,7 +348,7 @@ export class RoamingSessions {
       currency: priced?.currency ?? session.object.currency,
     };
     const object = sessionOf(identity, site, transaction, charge, now, priced?.cost.total);
-    const wasPending = session.status === 'PENDING' || session.status === 'INVALID';
+    const wasPending = session.status === 'PENDING' || session.status === 'INVALID' || session.status === 'RESERVATION';
     const updated = await this.deps.repo.updateSession(session.id, { transactionPk: transaction.id, evseId: transaction.evseId, connectorId: transaction.connectorId, status: object.status, pendingUntil: null, object });
     if (!updated) return undefined;
     this.emit((l) => l.sessionChanged?.(updated));

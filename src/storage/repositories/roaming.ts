@@ -270,6 +270,21 @@ export function createRoamingRepository(base: Kysely<DB>): RoamingRepository {
       return row && { ocppReservationId: row.ocpp_reservation_id, responseUrl: row.response_url };
     },
 
+    async getReservationSession(emsp, reservationId) {
+      const p = upper(emsp);
+      const row = await db
+        .selectFrom('roaming_commands')
+        .select('session_id')
+        .where('country_code', '=', p.countryCode)
+        .where('party_id', '=', p.partyId)
+        .where('command', '=', 'RESERVE_NOW')
+        .where('session_id', 'is not', null)
+        .where(sql<string>`request->>'reservationId'`, '=', reservationId)
+        .orderBy('created_at')
+        .executeTakeFirst();
+      return row?.session_id ?? undefined;
+    },
+
     async createSession(s) {
       const p = upper(s.emsp);
       const row = await db
@@ -328,7 +343,7 @@ export function createRoamingRepository(base: Kysely<DB>): RoamingRepository {
 
     async findPendingSession(stationId, match) {
       let query = db.selectFrom('roaming_sessions').selectAll().where('station_id', '=', stationId).where('transaction_pk', 'is', null);
-      query = query.where('status', 'in', match.remoteStartId !== undefined ? ['PENDING', 'INVALID'] : ['PENDING']);
+      query = query.where('status', 'in', match.remoteStartId !== undefined ? ['PENDING', 'INVALID'] : ['PENDING', 'RESERVATION']);
       if (match.remoteStartId !== undefined) query = query.where('remote_start_id', '=', match.remoteStartId);
       if (match.tokenUid !== undefined) query = query.where('token_uid', '=', match.tokenUid);
       if (match.evseId !== undefined && match.evseId !== null) {
@@ -340,7 +355,7 @@ export function createRoamingRepository(base: Kysely<DB>): RoamingRepository {
     },
 
     async listExpiredPending(now) {
-      const rows = await db.selectFrom('roaming_sessions').selectAll().where('status', '=', 'PENDING').where('pending_until', '<', now).orderBy('seq').execute();
+      const rows = await db.selectFrom('roaming_sessions').selectAll().where('status', 'in', ['PENDING', 'RESERVATION']).where('pending_until', '<', now).orderBy('seq').execute();
       return rows.map(toSession);
     },
 
