@@ -141,8 +141,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const connected = env.stats.connected;
   const accepted = env.stats.accepted;
   if (options.stopSessionsAtEnd ?? true) {
+    const grace = env.scheduler.sleep(options.endGraceMs ?? 10_000);
+    // Authorizations still in flight may start sessions: let them, then stop everything.
+    await Promise.race([Promise.all(stations.map((s) => s.sessions.settled())), grace]);
     for (const station of stations) station.sessions.stopAll('Local');
-    await Promise.race([Promise.all(stations.map((s) => s.outbox.idle())), env.scheduler.sleep(options.endGraceMs ?? 10_000)]);
+    await Promise.race([Promise.all(stations.map((s) => s.outbox.idle())), grace]);
   }
   const durationS = (env.clock.now() - startedAt) / 1000;
   for (let i = 0; i < stations.length; i += 1000) await Promise.all(stations.slice(i, i + 1000).map((s) => s.stop()));

@@ -16,6 +16,9 @@ import type { SimulatedStation } from './station.ts';
 import type { StopReason } from './types.ts';
 
 export class Sessions {
+  /** Authorizations waiting for the CSMS's answer. */
+  private readonly pending = new Set<Promise<boolean>>();
+
   constructor(private readonly station: SimulatedStation) {}
 
   /** Sessions running now. */
@@ -60,7 +63,25 @@ export class Sessions {
   }
 
   /** Presents a token at the EVSE; true when accepted (the session starts if an EV is plugged in). */
-  async authorize(evseId: number, idToken: string, type: string, remote?: { remoteStartId: number | undefined }): Promise<boolean> {
+  authorize(evseId: number, idToken: string, type: string, remote?: { remoteStartId: number | undefined }): Promise<boolean> {
+    const pending = this.authorizeNow(evseId, idToken, type, remote);
+    this.pending.add(pending);
+    const forget = (): void => {
+      this.pending.delete(pending);
+    };
+    pending.then(forget, forget);
+    return pending;
+  }
+
+  /**
+   * Resolves when no authorization is waiting for the CSMS any more: a session can start only after one, so the
+   * end of a run waits for this before stopping every session (else a late Accepted starts one nobody ends).
+   */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private async authorizeNow(evseId: number, idToken: string, type: string, remote: { remoteStartId: number | undefined } | undefined): Promise<boolean> {
     const evse = this.station.evse(evseId);
     if (!evse || evse.session || !evse.operative || !this.station.operative) return false;
     if (evse.reservation && evse.reservation.idToken !== idToken) return false;
