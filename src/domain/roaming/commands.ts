@@ -77,7 +77,15 @@ export function profileIdOf(sessionId: string): number {
 }
 
 export class RoamingCommands {
+  /** Commands waiting for their station, so shutdown can wait for them. */
+  private readonly running = new Set<Promise<void>>();
+
   constructor(private readonly deps: RoamingCommandsDeps) {}
+
+  /** Resolves once every command running now has been settled. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
 
   private get stationTimeoutMs(): number {
     return this.deps.stationTimeoutMs ?? 30_000;
@@ -284,7 +292,7 @@ export class RoamingCommands {
    * (undefined: the result comes later, null: it settled itself); failures are FAILED, or TIMEOUT.
    */
   private background(command: RoamingCommand, ocpp: OperatorCommand, interpret: (outcome: CommandOutcome) => Promise<string | null | undefined>, onFailure?: () => Promise<void>): void {
-    void (async () => {
+    const work = (async () => {
       let result: string | null | undefined;
       let message: string | undefined;
       try {
@@ -296,7 +304,10 @@ export class RoamingCommands {
         this.deps.logger.info({ command: command.id, type: command.command, station: command.stationId, result, reason: message }, 'roaming command failed at the station');
       }
       if (result !== undefined && result !== null) await this.deps.sessions.settle(command, result, message);
-    })().catch((error: unknown) => this.deps.logger.error({ err: error, command: command.id }, 'roaming command could not be settled'));
+    })()
+      .catch((error: unknown) => this.deps.logger.error({ err: error, command: command.id }, 'roaming command could not be settled'))
+      .finally(() => this.running.delete(work));
+    this.running.add(work);
   }
 }
 

@@ -86,7 +86,10 @@ export function createRoaming(deps: RoamingDeps): Roaming {
       return roaming.commands;
     },
     start: () => sessions.start(),
-    close: () => sessions.close(),
+    async close() {
+      await roaming.commands?.idle();
+      await sessions.close();
+    },
   };
   return roaming;
 }
