@@ -136,7 +136,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   let ocpiBaseUrl = config.ocpi.publicUrl ?? '';
   const ocpi = config.ocpi.enabled
     ? createOcpiServices({
-        partners: createOcpiPartnerRepository(database.db),
+        partners: createOcpiPartnerRepository(database.db, { tokenKey: config.ocpi.tokenKey }),
         entries: createOcpiOutboxRepository(database.db),
         config: config.ocpi,
         logger,

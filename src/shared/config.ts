@@ -64,6 +64,8 @@ export interface JouleConfig {
     allowPlainHttp: boolean;
     /** Timeout of one call to a partner. */
     timeoutMs: number;
+    /** Secret that encrypts the tokens we send partners at rest (AES-256-GCM); null: stored as given. */
+    tokenKey: string | null;
     /** Currency of roaming sessions and CDRs that no tariff prices (ISO 4217). */
     currency: string;
     /** A remote-started session still without a transaction after this long becomes INVALID. */
@@ -174,6 +176,7 @@ const schema = {
         pageLimit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         allowPlainHttp: { type: 'boolean', default: false },
         timeoutMs: { type: 'integer', minimum: 100, default: 10000 },
+        tokenKey: { type: ['string', 'null'], minLength: 16, default: null },
         currency: { type: 'string', pattern: '^[A-Z]{3}$', default: 'EUR' },
         sessionPendingTimeoutS: { type: 'integer', minimum: 1, default: 180 },
         outbox: {
@@ -226,6 +229,7 @@ const ENV_KEYS: Record<string, string[]> = {
   JOULE_SIGNING_CERT: ['ocpp', 'signing', 'certFile'],
   JOULE_OCPI_PUBLIC_URL: ['ocpi', 'publicUrl'],
   JOULE_OCPI_ALLOW_PLAIN_HTTP: ['ocpi', 'allowPlainHttp'],
+  JOULE_OCPI_TOKEN_KEY: ['ocpi', 'tokenKey'],
   DATABASE_URL: ['storage', 'databaseUrl'],
   JOULE_DATA_DIR: ['storage', 'dataDir'],
 };

@@ -1,9 +1,13 @@
-/** OCPI partners (ports: src/domain/ocpi/ports.ts). Tokens partners present are looked up by SHA-256 hash. */
+/**
+ * OCPI partners (ports: src/domain/ocpi/ports.ts). Tokens partners present are looked up by SHA-256 hash; the
+ * token we present to a partner is encrypted when a key is configured (ocpi-secrets.ts).
+ */
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { OcpiVersion, Partner, PartnerEndpoint, PartnerStatus, PartyRole, TokenEncoding, TokenSlot } from '../../domain/ocpi/model.ts';
 import type { OcpiPartnerRepository, PartnerPatch } from '../../domain/ocpi/ports.ts';
 import { toJson, type Executor } from './convert.ts';
 import { ocpiDb, type OcpiPartnersTable } from './ocpi-schema.ts';
+import { tokenSealer, type TokenSealer } from './ocpi-secrets.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,7 +31,7 @@ function toPartner(row: Selectable<OcpiPartnersTable>): Partner {
   };
 }
 
-function toRow(patch: PartnerPatch): Updateable<OcpiPartnersTable> {
+function toRow(patch: PartnerPatch, sealer: TokenSealer): Updateable<OcpiPartnersTable> {
   const row: Updateable<OcpiPartnersTable> = {};
   if (patch.name !== undefined) row.name = patch.name;
   if (patch.status !== undefined) row.status = patch.status;
@@ -48,12 +52,18 @@ function toRow(patch: PartnerPatch): Updateable<OcpiPartnersTable> {
   if (patch.tokenHash !== undefined) row.token_hash = patch.tokenHash;
   if (patch.previousTokenHash !== undefined) row.previous_token_hash = patch.previousTokenHash;
   if (patch.pendingTokenHash !== undefined) row.pending_token_hash = patch.pendingTokenHash;
-  if (patch.outboundToken !== undefined) row.outbound_token = patch.outboundToken;
+  if (patch.outboundToken !== undefined) row.outbound_token = patch.outboundToken === null ? null : sealer.seal(patch.outboundToken);
   return row;
 }
 
-export function createOcpiPartnerRepository(executor: Executor): OcpiPartnerRepository {
+export interface OcpiPartnerRepositoryOptions {
+  /** Secret that encrypts the tokens we send partners (`ocpi.tokenKey`); none: stored as given. */
+  tokenKey?: string | null;
+}
+
+export function createOcpiPartnerRepository(executor: Executor, options: OcpiPartnerRepositoryOptions = {}): OcpiPartnerRepository {
   const db = ocpiDb(executor);
+  const sealer = tokenSealer(options.tokenKey);
   return {
     async create(partner) {
       const row = await db
@@ -100,7 +110,7 @@ export function createOcpiPartnerRepository(executor: Executor): OcpiPartnerRepo
       if (!UUID.test(id)) return undefined;
       const row = await db
         .updateTable('ocpi_partners')
-        .set({ ...toRow(patch), updated_at: sql<Date>`now()` })
+        .set({ ...toRow(patch, sealer), updated_at: sql<Date>`now()` })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
@@ -112,7 +122,7 @@ export function createOcpiPartnerRepository(executor: Executor): OcpiPartnerRepo
       const row = await db
         .updateTable('ocpi_partners')
         .set((eb) => ({
-          ...toRow(patch),
+          ...toRow(patch, sealer),
           previous_token_hash: eb.ref('token_hash'),
           token_hash: tokenHash,
           pending_token_hash: null,
@@ -127,7 +137,7 @@ export function createOcpiPartnerRepository(executor: Executor): OcpiPartnerRepo
     async outboundToken(id) {
       if (!UUID.test(id)) return undefined;
       const row = await db.selectFrom('ocpi_partners').select('outbound_token').where('id', '=', id).executeTakeFirst();
-      return row?.outbound_token ?? undefined;
+      return row?.outbound_token ? sealer.open(row.outbound_token) : undefined;
     },
 
     async delete(id) {

@@ -28,7 +28,7 @@ export async function startOcpiServer(db: TestDatabaseEnv, options: { modules?: 
   });
   let base = '';
   const services = createOcpiServices({
-    partners: createOcpiPartnerRepository(database.db),
+    partners: createOcpiPartnerRepository(database.db, { tokenKey: config.ocpi.tokenKey }),
     entries: createOcpiOutboxRepository(database.db),
     config: config.ocpi,
     logger: silentLogger(),
