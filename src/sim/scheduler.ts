@@ -26,6 +26,8 @@ export class Scheduler {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private stopped = false;
+  /** Entries neither run nor cancelled; at 0 the timer goes, so cancelled tasks never keep the process alive. */
+  private live = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -47,14 +49,18 @@ export class Scheduler {
       seq: this.seq++,
       run,
       cancelled: false,
-      cancel() {
+      cancel: () => {
+        if (entry.cancelled) return;
         entry.cancelled = true;
+        this.live -= 1;
+        if (this.live === 0) this.clear();
       },
     };
     if (this.stopped) {
       entry.cancelled = true;
       return entry;
     }
+    this.live += 1;
     this.push(entry);
     this.arm();
     return entry;
@@ -86,6 +92,12 @@ export class Scheduler {
   /** Drops every entry and the timer; later `after` calls are ignored. */
   stop(): void {
     this.stopped = true;
+    this.clear();
+  }
+
+  /** Nothing live any more: drops the (cancelled) entries and the timer. */
+  private clear(): void {
+    this.live = 0;
     this.heap.length = 0;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -93,6 +105,11 @@ export class Scheduler {
   }
 
   private arm(): void {
+    while (this.heap[0]?.cancelled === true) this.pop();
+    if (this.live === 0) {
+      this.clear();
+      return;
+    }
     const first = this.heap[0];
     if (first === undefined || first.at >= this.timerAt) return;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
@@ -110,6 +127,7 @@ export class Scheduler {
       this.pop();
       if (first.cancelled) continue;
       first.cancelled = true;
+      this.live -= 1;
       try {
         first.run();
       } catch (error) {

@@ -90,7 +90,7 @@ export async function stopStations(): Promise<void> {
   const all = [...stations];
   stations.clear();
   await Promise.all(all.map((station) => station.stop()));
-  // Like the runner at the end of a run: the shared timer goes (tasks of stopped stations, e.g. plug-in timeouts).
+  // Like the runner at the end of a run: the shared scheduler goes with the stations.
   environment?.scheduler.stop();
   environment = undefined;
 }
