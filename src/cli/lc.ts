@@ -30,7 +30,8 @@ const HELP = `usage: joule lc --upstream URL [options]
   --upstream-cert FILE --upstream-key FILE   the LC's own client certificate (security profile 3)
   --upstream-insecure       accept any CSMS certificate (tests only)
   --auth passthrough|own    Basic auth upstream: the station's own header (default) or the LC's
-  --upstream-password P     with --auth own: the password sent for every station ({id} replaced)
+  --upstream-password P     with --auth own: the password sent for every station ({id} replaced);
+                            --auth own also needs --station-password or --tls-ca
   --no-compression          no permessage-deflate, on either side (default on: §6.5 a LC SHALL support it)
   local smart charging (§6.1):
   --site-limit N            site limit shared by the charging sessions behind the LC
@@ -129,6 +130,8 @@ export function lcOptions(values: Values): { options: LocalControllerOptions; po
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const pingS = numberFlag('ping-interval', values['ping-interval'], 0);
   const stationPassword = values['station-password'];
+  // With its own credentials upstream the LC vouches for every station: it must check them itself.
+  if (values.auth === 'own' && stationPassword === undefined && values['tls-ca'] === undefined) throw new UsageError('--auth own needs --station-password or --tls-ca: the LC must check the stations itself');
   const compression = values['no-compression'] !== true;
 
   const options: LocalControllerOptions = {
