@@ -189,21 +189,6 @@ export class PartnerService {
     }
   }
 
-  /** We re-register (POST) with a partner we know, e.g. after it unregistered us. */
-  async reRegister(id: string, versionsUrl: string, tokenA: string): Promise<Partner> {
-    const partner = await this.get(id);
-    if (partner.status === 'REGISTERED') throw new OcpiFailure('already_registered', `OCPI partner ${id} is already registered`);
-    if (!isValidCredentialsToken(tokenA)) throw new OcpiFailure('invalid', 'tokenA must be 1-64 printable non-space ASCII characters');
-    this.checkUrl(versionsUrl, partner);
-    const snapshot = { ...partner };
-    try {
-      return await this.registerExisting(partner, versionsUrl, tokenA);
-    } catch (error) {
-      await this.repo.update(id, { status: snapshot.status, pendingTokenHash: null, tokenHash: null, outboundToken: null });
-      throw error;
-    }
-  }
-
   private async registerExisting(partner: Partner, versionsUrl: string, tokenA: string): Promise<Partner> {
     const authA: PeerAuth = { token: tokenA, encoding: partner.tokenEncoding === 'plain' ? 'plain' : 'base64', allowPlainHttp: this.plainHttpAllowed(partner) };
     const { version, endpoints, credentialsUrl, auth } = await this.discover(partner, versionsUrl, authA);
@@ -211,7 +196,7 @@ export class PartnerService {
     // They call our versions back with B before answering: B must already work (as the pending token).
     await this.repo.update(partner.id, { pendingTokenHash: hashCredentialsToken(tokenB), versionsUrl, version, endpoints });
     const theirs = await this.call(() => this.options.peer.sendCredentials('POST', credentialsUrl, auth, version, this.ourCredentials(partner, tokenB, version)));
-    this.checkCredentials(theirs, partner);
+    this.checkToken(theirs);
     const updated = await this.repo.update(partner.id, {
       status: 'REGISTERED',
       initiatedBy: 'us',
@@ -243,7 +228,7 @@ export class PartnerService {
     let theirs: PeerCredentials;
     try {
       theirs = await this.call(() => this.options.peer.sendCredentials('PUT', credentialsUrl, auth, partner.version as OcpiVersion, this.ourCredentials(partner, token, partner.version as OcpiVersion)));
-      this.checkCredentials(theirs, partner);
+      this.checkToken(theirs);
     } catch (error) {
       await this.repo.update(id, { pendingTokenHash: null });
       throw error;
@@ -299,7 +284,7 @@ export class PartnerService {
 
   /** Fetches their versions with `auth`, checks the version and their endpoints (3001/3002/3003). */
   private async syncPartner(partner: Partner, theirs: PeerCredentials, version: OcpiVersion) {
-    this.checkCredentials(theirs, partner);
+    this.checkToken(theirs);
     this.checkUrl(theirs.url, partner);
     const auth: PeerAuth = { token: theirs.token, encoding: this.outboundEncoding(partner, version), allowPlainHttp: this.plainHttpAllowed(partner) };
     const { endpoints } = await this.discover(partner, theirs.url, auth, version);
@@ -358,7 +343,7 @@ export class PartnerService {
     }
   }
 
-  private checkCredentials(theirs: PeerCredentials, _partner: Partner): void {
+  private checkToken(theirs: PeerCredentials): void {
     if (!isValidCredentialsToken(theirs.token)) throw new OcpiFailure('invalid', 'token must be 1-64 printable non-space ASCII characters');
   }
 
