@@ -21,9 +21,11 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// The timeout bounds each test file as a whole (Node runs every file as one test): generous, because end-to-end
+// files start the CSMS several times and shared CI machines can be slow; a hung file still fails.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
