@@ -7,7 +7,7 @@ import { fastify } from 'fastify';
 import { registerOcpi, type OcpiModule, type OcpiModuleEnv } from '../../../src/ocpi/index.ts';
 import { createOcpiServices, type OcpiServices } from '../../../src/ocpi/setup.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
-import { silentLogger } from '../../../src/shared/logger.ts';
+import { silentLogger, type Logger } from '../../../src/shared/logger.ts';
 import { createOcpiOutboxRepository, createOcpiPartnerRepository } from '../../../src/storage/index.ts';
 import type { TestDatabaseEnv } from '../../support/db.ts';
 
@@ -20,7 +20,7 @@ export interface OcpiServer {
   close(): Promise<void>;
 }
 
-export async function startOcpiServer(db: TestDatabaseEnv, options: { modules?: OcpiModule[]; overrides?: Record<string, unknown> } = {}): Promise<OcpiServer> {
+export async function startOcpiServer(db: TestDatabaseEnv, options: { modules?: OcpiModule[]; overrides?: Record<string, unknown>; logger?: Logger } = {}): Promise<OcpiServer> {
   const database = await db.open();
   const config = loadConfig({
     env: {},
@@ -31,7 +31,7 @@ export async function startOcpiServer(db: TestDatabaseEnv, options: { modules?: 
     partners: createOcpiPartnerRepository(database.db, { tokenKey: config.ocpi.tokenKey }),
     entries: createOcpiOutboxRepository(database.db),
     config: config.ocpi,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     baseUrl: () => base,
   });
   const app = fastify({ logger: false });
