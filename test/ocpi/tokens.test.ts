@@ -2,13 +2,15 @@
  * OCPI Tokens (CPO = Receiver) against a real eMSP over HTTP, with real stations authorizing: PUT/GET/PATCH rules
  * (201/200, 2001 on mismatches, 404 for other parties and unknown tokens), whitelist rules, real-time authorization
  * at the eMSP (POST /tokens/{uid}/authorize) for NEVER and unknown tokens, its authorization_reference in the
- * Session, the unreachable eMSP, pulling the token list, and the 2.1.1 shapes.
+ * Session, a token known to only one of two eMSPs, the unreachable eMSP, pulling the token list, and the 2.1.1
+ * shapes.
  */
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
 import { BOOT } from '../e2e/scenario-fixtures.ts';
 import { closeAll, connectStation, registerStation } from '../e2e/scenario-support.ts';
 import { setup } from './locations-fixtures.ts';
+import { startEmsp } from './support/emsp.ts';
 import { charge201 } from './sessions-fixtures.ts';
 
 type Json = Record<string, unknown>;
@@ -106,7 +108,7 @@ forEachDatabase('Tokens 2.2.1: real-time authorization at the eMSP (NEVER, unkno
   const [started] = charge201('TX-RT', { idToken: 'RT-NEW', type: 'ISO14443' });
   assert.equal(((await station.callRaw('TransactionEvent', started!)).idTokenInfo as { status: string }).status, 'Accepted');
   await s.app.roaming.sessions.idle();
-  const [session] = (await s.app.roaming.sessions.listSessions({ offset: 0, limit: 10 })).items;
+  const session = (await s.app.roaming.sessions.listSessions({ offset: 0, limit: 10 })).items.find((x) => x.tokenUid === 'RT-NEW');
   assert.equal(session?.object.auth_method, 'AUTH_REQUEST');
   assert.equal(session?.object.authorization_reference, 'REF-NEW');
   assert.equal(session?.object.cdr_token.contract_id, 'DE-EMS-C-RT-NEW');
@@ -117,8 +119,23 @@ forEachDatabase('Tokens 2.2.1: real-time authorization at the eMSP (NEVER, unkno
   assert.equal(await authorize('OFF-1'), 'Accepted');
   s.emsp.down = false;
 
+  // A second eMSP: a token only it knows is asked at both at once and decided by it.
+  const second = await startEmsp({ versions: ['2.2.1'], partyId: 'SEC' });
+  t.after(() => second.close());
+  const { tokenA } = await s.app.ocpi!.partnerService.createWithTokenA({ name: 'second', allowPlainHttp: true });
+  assert.equal((await second.registerWith(`http://127.0.0.1:${s.app.port}/ocpi/versions`, tokenA)).body.status_code, 1000);
+  second.respond = (request) =>
+    request.path === '/2.2.1/tokens/RT-SECOND/authorize' ? { data: { allowed: 'ALLOWED', token: token('RT-SECOND', { party_id: 'SEC', whitelist: 'NEVER' }) } } : undefined;
+  assert.equal(await authorize('RT-SECOND'), 'Accepted');
+  assert.ok(s.emsp.requestsTo('tokens').some((r) => r.path === '/2.2.1/tokens/RT-SECOND/authorize'), 'the first eMSP was asked too');
+  const [startedSecond] = charge201('TX-SEC', { idToken: 'RT-SECOND', type: 'ISO14443' });
+  await station.callRaw('TransactionEvent', startedSecond!);
+  await s.app.roaming.sessions.idle();
+  const secondSession = (await s.app.roaming.sessions.listSessions({ offset: 0, limit: 10 })).items.find((x) => x.tokenUid === 'RT-SECOND');
+  assert.deepEqual(secondSession?.emsp, { countryCode: 'DE', partyId: 'SEC' });
+
   // Pull: the partner's list is stored; a token of a party the partner is not is refused.
-  const partnerId = (await s.app.ocpi!.partnerService.list())[0]!.id;
+  const partnerId = (await s.app.ocpi!.partnerService.list()).find((p) => p.name === 'eMSP')!.id;
   assert.deepEqual(await s.app.roaming.pullTokens!(partnerId), { stored: 2, refused: 1 });
   assert.equal(await authorize('PULLED-2'), 'Accepted');
   assert.equal((await s.app.repos.tokens.get('FOREIGN', 'ISO14443')), undefined);

@@ -2,7 +2,7 @@
  * Real-time authorization at eMSPs (mod_tokens Sender interface "POST {tokens}/{token_uid}/authorize?type=") for
  * the domain's RemoteAuthorizer port, and pulling a partner's token list.
  * - A token of a known eMSP is asked there; a token nobody pushed is asked at every registered partner with a
- *   tokens SENDER endpoint, in registration order, until one knows it.
+ *   tokens SENDER endpoint at once; the first in registration order that knows it decides.
  * - "Unknown" is HTTP 404 or OCPI 2004 (both appear in 2.2.1 implementations; 2.1.1 answers 2000 or 404).
  * - Any other failure (transport, timeout, 3xxx) is "unreachable": ALLOWED_OFFLINE tokens then fall back to the
  *   whitelist.
@@ -26,41 +26,47 @@ function isUnknown(error: unknown): boolean {
   return error instanceof OcpiPeerError && (error.details.httpStatus === 404 || error.details.ocpiStatus === 2004);
 }
 
+type AuthorizeRequest = Parameters<RemoteAuthorizer['authorize']>[0];
+
 export class OcpiRemoteAuthorizer implements RemoteAuthorizer {
   constructor(private readonly env: Pick<OcpiModuleEnv, 'partners' | 'partnerService' | 'logger'>) {}
 
-  async authorize(request: { emsp?: Party; uid: string; type: TokenType; location?: { locationId: string; evseUids: string[] } }): Promise<RemoteAuthorizationResult> {
+  async authorize(request: AuthorizeRequest): Promise<RemoteAuthorizationResult> {
     const partners = (await this.env.partnerService.list()).filter((p) => p.status === 'REGISTERED' && hasTokensSender(p) && (request.emsp === undefined || speaksFor(p, request.emsp)));
-    let unreachable = false;
-    for (const partner of partners) {
-      try {
-        const body = request.location ? { location_id: request.location.locationId, evse_uids: request.location.evseUids } : undefined;
-        const response = await this.env.partners.call(partner.id, {
-          method: 'POST',
-          module: 'tokens',
-          role: 'SENDER',
-          path: `/${encodeURIComponent(request.uid)}/authorize`,
-          query: { type: partner.version === '2.1.1' && request.type !== 'RFID' ? 'OTHER' : request.type },
-          ...(body ? { body } : {}),
-          acceptOcpiErrors: true,
-        });
-        const status = response.envelope.status_code;
-        if (status === 2004 || (status === 2000 && partner.version === '2.1.1')) continue;
-        const info = status === 1000 ? authorizationInfoFrom(response.envelope.data, partner.version) : undefined;
-        if (!info) {
-          unreachable = true;
-          continue;
-        }
-        const owner = this.ownerOf(partner, request.emsp, info.token);
-        const token = info.token ? tokenFromJson({ whitelist: 'NEVER', issuer: partner.name, ...info.token, last_updated: (info.token.last_updated as string | undefined) ?? new Date().toISOString() }, '2.2.1', owner) : this.placeholder(owner, request.uid, request.type, partner.name);
-        return { kind: 'answered', emsp: owner, allowed: info.allowed, token, ...(info.authorizationReference ? { authorizationReference: info.authorizationReference } : {}) };
-      } catch (error) {
-        if (isUnknown(error)) continue;
-        unreachable = true;
-        this.env.logger.warn({ partnerId: partner.id, reason: error instanceof Error ? error.message : String(error) }, 'real-time authorization: partner not reachable');
-      }
+    // All asked at once, so the station waits for one partner timeout at most; the first partner (registration
+    // order) that knows the token decides.
+    const outcomes = await Promise.all(partners.map((partner) => this.ask(partner, request)));
+    const answered = outcomes.find((o): o is Extract<RemoteAuthorizationResult, { kind: 'answered' }> => o.kind === 'answered');
+    if (answered) return answered;
+    return outcomes.some((o) => o.kind === 'unreachable') ? { kind: 'unreachable' } : { kind: 'unknown' };
+  }
+
+  private async ask(partner: Partner, request: AuthorizeRequest): Promise<RemoteAuthorizationResult> {
+    try {
+      const body = request.location ? { location_id: request.location.locationId, evse_uids: request.location.evseUids } : undefined;
+      const response = await this.env.partners.call(partner.id, {
+        method: 'POST',
+        module: 'tokens',
+        role: 'SENDER',
+        path: `/${encodeURIComponent(request.uid)}/authorize`,
+        query: { type: partner.version === '2.1.1' && request.type !== 'RFID' ? 'OTHER' : request.type },
+        ...(body ? { body } : {}),
+        acceptOcpiErrors: true,
+      });
+      const status = response.envelope.status_code;
+      if (status === 2004 || (status === 2000 && partner.version === '2.1.1')) return { kind: 'unknown' };
+      const info = status === 1000 ? authorizationInfoFrom(response.envelope.data, partner.version) : undefined;
+      if (!info) return { kind: 'unreachable' };
+      const owner = this.ownerOf(partner, request.emsp, info.token);
+      const token = info.token
+        ? tokenFromJson({ whitelist: 'NEVER', issuer: partner.name, ...info.token, last_updated: (info.token.last_updated as string | undefined) ?? new Date().toISOString() }, '2.2.1', owner)
+        : this.placeholder(owner, request.uid, request.type, partner.name);
+      return { kind: 'answered', emsp: owner, allowed: info.allowed, token, ...(info.authorizationReference ? { authorizationReference: info.authorizationReference } : {}) };
+    } catch (error) {
+      if (isUnknown(error)) return { kind: 'unknown' };
+      this.env.logger.warn({ partnerId: partner.id, reason: error instanceof Error ? error.message : String(error) }, 'real-time authorization: partner not reachable');
+      return { kind: 'unreachable' };
     }
-    return unreachable ? { kind: 'unreachable' } : { kind: 'unknown' };
   }
 
   /** Pulls the partner's tokens (GET list, following Link) into the token store; returns how many were stored. */
