@@ -66,7 +66,9 @@ export function resolveOurParty(to: PartyRef | undefined, partner: Partner, part
 function resolveRemote(request: FastifyRequest, partner: Partner): PartyRef | null {
   const from = routingParty(request, 'from');
   if (from) {
-    if (partner.roles.length > 0 && !partner.roles.some((r) => sameParty(r, from))) {
+    // A Hub forwards for parties behind it (announced through HubClientInfo), so any FROM is its to give.
+    const hub = partner.roles.some((r) => r.role === 'HUB');
+    if (!hub && partner.roles.length > 0 && !partner.roles.some((r) => sameParty(r, from))) {
       throw invalidField('OCPI-from-party-id', `${from.countryCode}/${from.partyId} is not a party of this partner`);
     }
     return from;

@@ -139,6 +139,15 @@ forEachDatabase('request ids, routing headers and our party: echoed, swapped, re
   assertEnvelope(spoofed.body, 2001);
   const half = await emsp.call('GET', url, undefined, { headers: { 'ocpi-to-party-id': 'JOB' } });
   assertEnvelope(half.body, 2001);
+  // A Hub may speak for any party behind it.
+  const hub = await startEmsp({ role: 'HUB', countryCode: 'NL', partyId: 'HUB' });
+  t.after(() => hub.close());
+  const hubA = await joule.services.partnerService.createWithTokenA({ name: 'hub', allowPlainHttp: true });
+  assert.equal((await hub.registerWith(joule.versionsUrl, hubA.tokenA)).body.status_code, 1000);
+  const viaHub = await hub.call('GET', url, undefined, { headers: { 'ocpi-from-country-code': 'FR', 'ocpi-from-party-id': 'XXX', 'ocpi-to-country-code': 'NL', 'ocpi-to-party-id': 'JOU' } });
+  assert.equal((viaHub.body.data as Record<string, unknown>).remote, 'FR/XXX');
+  assert.equal(viaHub.headers.get('ocpi-to-party-id'), 'XXX');
+
   // No routing headers on configuration modules.
   assert.equal((await emsp.call('GET', joule.versionsUrl)).headers.get('ocpi-from-party-id'), null);
 

@@ -20,6 +20,8 @@ export interface EmspOptions {
   encoding?: 'base64' | 'plain';
   countryCode?: string;
   partyId?: string;
+  /** Its role in 2.2.1 credentials (default EMSP; HUB for a hub). */
+  role?: 'EMSP' | 'HUB';
   /** Module endpoints it offers besides credentials (2.2.1 roles); default locations, sessions, cdrs, tariffs RECEIVER and tokens SENDER. */
   endpoints?: { identifier: string; role: 'SENDER' | 'RECEIVER' }[];
 }
@@ -79,6 +81,7 @@ export class Emsp {
   readonly encoding: 'base64' | 'plain';
   readonly countryCode: string;
   readonly partyId: string;
+  readonly role: 'EMSP' | 'HUB';
   private readonly endpointList: { identifier: string; role: 'SENDER' | 'RECEIVER' }[];
 
   private constructor(
@@ -90,6 +93,7 @@ export class Emsp {
     this.encoding = options.encoding ?? (this.versions.includes('2.2.1') ? 'base64' : 'plain');
     this.countryCode = options.countryCode ?? 'DE';
     this.partyId = options.partyId ?? 'EMS';
+    this.role = options.role ?? 'EMSP';
     this.endpointList = options.endpoints ?? DEFAULT_ENDPOINTS ?? [];
   }
 
@@ -141,7 +145,7 @@ export class Emsp {
   credentials(token: string, version: EmspVersion): Record<string, unknown> {
     const business = { name: 'Test eMSP', website: 'https://emsp.example' };
     if (version === '2.1.1') return { token, url: this.versionsUrl, business_details: business, party_id: this.partyId, country_code: this.countryCode };
-    return { token, url: this.versionsUrl, roles: [{ role: 'EMSP', business_details: business, party_id: this.partyId, country_code: this.countryCode }] };
+    return { token, url: this.versionsUrl, roles: [{ role: this.role, business_details: business, party_id: this.partyId, country_code: this.countryCode }] };
   }
 
   /**
