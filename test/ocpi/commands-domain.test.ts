@@ -77,6 +77,13 @@ forEachDatabase('remote start: PENDING session tied to the transaction by remote
     assert.equal(cdr?.object.authorization_reference, 'AUTH-REF-1');
     assert.equal(cdr?.object.cdr_token.uid, 'APP-9');
 
+    // The command's token used again within 15 minutes (a re-plug) is still that eMSP's: a COMMAND session.
+    const [again] = charge201('TX-R2', { idToken: 'APP-9', type: 'Central' });
+    assert.equal(((await station.client.callRaw('TransactionEvent', again!)).idTokenInfo as { status: string }).status, 'Accepted');
+    await app.roaming.sessions.idle();
+    const replug = (await app.roaming.sessions.listSessions(ALL_PAGES)).items.find((s) => s.id !== pending!.id);
+    assert.deepEqual([replug?.status, replug?.object.auth_method, replug?.object.cdr_token.uid, replug?.object.authorization_reference], ['ACTIVE', 'COMMAND', 'APP-9', 'AUTH-REF-1']);
+
     // A second remote start the EV never follows.
     const second = await commands.startSession(emsp, { responseUrl: 'http://127.0.0.1:9/r/2', token, locationId: 'CS-R' });
     assert.equal(second.result, 'ACCEPTED');
@@ -85,7 +92,7 @@ forEachDatabase('remote start: PENDING session tied to the transaction by remote
     await app.roaming.sessions.expirePending();
     await eventually(() => (results.length === 2 ? true : undefined), 'TIMEOUT result');
     assert.equal(results[1]?.result, 'TIMEOUT');
-    const invalid = (await app.roaming.sessions.listSessions(ALL_PAGES)).items.find((s) => s.id !== pending!.id);
+    const invalid = (await app.roaming.sessions.listSessions(ALL_PAGES)).items.find((s) => s.status === 'INVALID');
     assert.equal(invalid?.status, 'INVALID');
     assert.equal(invalid?.object.status, 'INVALID');
 
@@ -95,7 +102,7 @@ forEachDatabase('remote start: PENDING session tied to the transaction by remote
     await eventually(() => (results.length === 3 ? true : undefined), 'REJECTED result');
     assert.equal(results[2]?.result, 'REJECTED');
     await app.roaming.sessions.idle();
-    assert.equal((await app.roaming.sessions.listSessions(ALL_PAGES)).total, 2);
+    assert.equal((await app.roaming.sessions.listSessions(ALL_PAGES)).total, 3);
     // Unknown location: answered at once.
     assert.equal((await commands.startSession(emsp, { responseUrl: 'http://127.0.0.1:9/r/4', token, locationId: 'NOPE' })).result, 'UNKNOWN_LOCATION');
   });

@@ -61,6 +61,8 @@ export interface RoamingRepository {
   updateCommand(id: string, patch: { result?: string | null; resultSent?: boolean; sessionId?: string | null; stationId?: string; evseId?: number | null; remoteStartId?: number | null }): Promise<RoamingCommand | undefined>;
   /** True when a START_SESSION or RESERVE_NOW for this token uid was received since `since`. */
   hasRecentCommandToken(uid: string, since: Date): Promise<boolean>;
+  /** The newest such command's eMSP, token and authorization_reference. */
+  latestCommandToken(uid: string, since: Date): Promise<{ emsp: Party; token: TokenObject; authorizationReference: string | null } | undefined>;
 
   putReservation(emsp: Party, reservationId: string, ocppReservationId: number, responseUrl: string): Promise<void>;
   getReservation(emsp: Party, reservationId: string): Promise<{ ocppReservationId: number; responseUrl: string } | undefined>;

@@ -83,6 +83,8 @@ export class RoamingSessions {
   private readonly listeners = new Set<RoamingListener>();
   private readonly now: () => Date;
   private queue: Promise<void> = Promise.resolve();
+  /** Transactions with a sync waiting in the queue (not yet started). */
+  private readonly queuedSyncs = new Set<number>();
   /** Transactions that are no roaming session, with the token they had then (a later token may change that). */
   private readonly local = new Map<number, string | null>();
   private unsubscribe: (() => void) | undefined;
@@ -288,7 +290,14 @@ export class RoamingSessions {
   private onEvent(event: DomainEvent): void {
     if (event.type !== 'transaction.started' && event.type !== 'transaction.updated' && event.type !== 'transaction.ended') return;
     const pk = event.transaction.id;
-    this.enqueue('transaction', () => this.sync(pk));
+    // A sync reads the transaction's latest state when it starts, so one still waiting in the queue covers this
+    // event too: at most one queued sync per transaction keeps the queue bounded when events come faster than it runs.
+    if (this.queuedSyncs.has(pk)) return;
+    this.queuedSyncs.add(pk);
+    this.enqueue('transaction', () => {
+      this.queuedSyncs.delete(pk);
+      return this.sync(pk);
+    });
   }
 
   private enqueue(what: string, work: () => Promise<void>, rethrow = false): Promise<void> {
@@ -375,7 +384,8 @@ export class RoamingSessions {
     if (transaction.idToken === null) return undefined;
 
     const token = await this.storedToken(transaction.idToken, transaction.idTokenType);
-    const authorization = await repo.latestAuthorization(transaction.idToken, new Date(this.now().getTime() - AUTHORIZATION_WINDOW_MS));
+    const since = new Date(this.now().getTime() - AUTHORIZATION_WINDOW_MS);
+    const authorization = await repo.latestAuthorization(transaction.idToken, since);
     let emsp: Party;
     let cdrToken: CdrToken;
     let authMethod: AuthMethod;
@@ -394,7 +404,17 @@ export class RoamingSessions {
       cdrToken = cdrTokenOf(authorization.token);
       authMethod = 'AUTH_REQUEST';
       authorizationReference = authorization.authorizationReference ?? undefined;
-    } else return token ? 'local' : undefined;
+    } else {
+      if (token) return 'local';
+      // A command's token is accepted for 15 minutes without asking (authorization.ts): what it starts is billed
+      // to that command's eMSP, also when it is not the remote start itself (a re-plug, another connector).
+      const commanded = await repo.latestCommandToken(transaction.idToken, since);
+      if (!commanded) return undefined;
+      emsp = commanded.emsp;
+      cdrToken = cdrTokenOf(commanded.token);
+      authMethod = 'COMMAND';
+      authorizationReference = commanded.authorizationReference ?? undefined;
+    }
 
     const site = await this.site(transaction.stationId, transaction.evseId, transaction.connectorId);
     const identity: SessionIdentity = { id: randomUUID(), cpo: site.cpo ?? this.deps.cpo, cdrToken, authMethod, ...(authorizationReference ? { authorizationReference } : {}), currency: this.deps.currency };

@@ -249,6 +249,22 @@ export function createRoamingRepository(base: Kysely<DB>): RoamingRepository {
       return row !== undefined;
     },
 
+    async latestCommandToken(uid, since) {
+      const row = await db
+        .selectFrom('roaming_commands')
+        .selectAll()
+        .where('token_uid', '=', uid)
+        .where('command', 'in', ['START_SESSION', 'RESERVE_NOW'])
+        .where('created_at', '>=', since)
+        .where((eb) => eb.or([eb('result', 'is', null), eb('result', '=', 'ACCEPTED')]))
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const request = row.request as { token?: TokenObject; authorizationReference?: string };
+      if (!request.token) return undefined;
+      return { emsp: party(row.country_code, row.party_id), token: request.token, authorizationReference: request.authorizationReference ?? null };
+    },
+
     async putReservation(emsp, reservationId, ocppReservationId, responseUrl) {
       const p = upper(emsp);
       await db
