@@ -63,7 +63,7 @@ export class CommandResultPoster {
     const body = resultBody(kind, partner.version ?? '2.2.1', result, message, data);
     if (command.command !== 'RESERVE_NOW' || result !== 'CANCELED_RESERVATION') this.origins.delete(command.id);
     try {
-      await this.env.partners.call(partnerId, { method: 'POST', url: command.responseUrl, body, acceptOcpiErrors: true });
+      await this.env.partners.call(partnerId, { method: 'POST', url: command.responseUrl, body, to: command.emsp, acceptOcpiErrors: true });
     } catch (error) {
       this.env.logger.warn({ partnerId, command: command.id, result, reason: error instanceof Error ? error.message : String(error) }, 'command result could not be delivered');
     }
