@@ -54,6 +54,7 @@ forEachDatabase('Sessions and CDRs 2.1.1: pushed and listed in 2.1.1 shape (star
   assert.equal(session.path, `/2.1.1/sessions/NL/JOU/${body.id as string}`);
   assert.deepEqual([body.start_datetime, body.end_datetime, body.kwh, body.auth_id, body.auth_method, body.total_cost, body.currency], [Z(0), Z(120), 12.289, 'DE-EMS-CS', 'WHITELIST', 3.6867, 'EUR']);
   assert.equal(body.cdr_token, undefined);
+  assert.deepEqual(body.charging_periods, [{ start_date_time: Z(0), dimensions: [{ type: 'ENERGY', volume: 12.289 }, { type: 'TIME', volume: 0.0333 }] }], 'no tariff_id in 2.1.1');
   const location = body.location as Json;
   assert.deepEqual([location.id, location.address, location.postal_code, (location.evses as Json[])[0]?.uid], ['LOC1', 'Stationsplein 1', '3511 ED', 'CS-S-1']);
   assert.equal(s.emsp.requestsTo('sessions').some((r) => r.method === 'PATCH'), false, '2.1.1 partners get whole objects');

@@ -74,7 +74,7 @@ forEachDatabase('Sessions and CDRs 2.2.1: pushes of a full charge with energy, p
   const completed = pushes.filter((r) => (r.body as Json).status === 'COMPLETED').at(-1)?.body as Json;
   assert.equal(completed.kwh, 12.289);
   assert.equal(completed.end_date_time, Z(120));
-  assert.deepEqual(completed.charging_periods, [{ start_date_time: Z(0), dimensions: [{ type: 'ENERGY', volume: 12.289 }, { type: 'TIME', volume: 0.0333 }] }]);
+  assert.deepEqual(completed.charging_periods, [{ start_date_time: Z(0), dimensions: [{ type: 'ENERGY', volume: 12.289 }, { type: 'TIME', volume: 0.0333 }], tariff_id: 'T-E' }]);
   assert.deepEqual(completed.total_cost, { excl_vat: 3.6867, incl_vat: 4.424 });
   assert.deepEqual(completed.cdr_token, { country_code: 'DE', party_id: 'EMS', uid: 'TAG-S', type: 'RFID', contract_id: 'DE-EMS-CS' });
 

@@ -356,7 +356,9 @@ export class RoamingSessions {
       ...(session.object.authorization_reference ? { authorizationReference: session.object.authorization_reference } : {}),
       currency: priced?.currency ?? session.object.currency,
     };
-    const object = sessionOf(identity, site, transaction, charge, now, priced?.cost.total);
+    const computed = sessionOf(identity, site, transaction, charge, now, priced?.cost.total);
+    // The periods were priced by this tariff (ChargingPeriod.tariff_id).
+    const object = priced && computed.charging_periods ? { ...computed, charging_periods: computed.charging_periods.map((p) => ({ ...p, tariff_id: priced.tariffId })) } : computed;
     const wasPending = session.status === 'PENDING' || session.status === 'INVALID' || session.status === 'RESERVATION';
     const updated = await this.deps.repo.updateSession(session.id, { transactionPk: transaction.id, evseId: transaction.evseId, connectorId: transaction.connectorId, status: object.status, pendingUntil: null, object });
     if (!updated) return undefined;
