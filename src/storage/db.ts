@@ -10,6 +10,7 @@ import type { Logger } from '../shared/logger.ts';
 import { migrateToLatest } from './migrate.ts';
 import { preparingPool } from './pg-prepared.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { withScopedIntrospection } from './scoped-introspector.ts';
 import type { DB } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -49,7 +50,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
 
   const { kind, dialect } = options.url ? postgresDialect(options.url, schema, options.poolSize ?? 10, options.logger) : await pgliteDialect(options.dataDir ?? './data', schema);
-  const db = new Kysely<DB>({ dialect });
+  const db = new Kysely<DB>({ dialect: withScopedIntrospection(dialect, schema) });
   const hooks: Array<() => Promise<void>> = [];
   let closing: Promise<void> | undefined;
 
