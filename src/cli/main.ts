@@ -128,8 +128,11 @@ async function main(argv: string[]): Promise<void> {
   if (command !== 'help' && command !== undefined) process.exitCode = 2;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+const argv = process.argv.slice(2);
+main(argv).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
-  else createLogger().error({ err: error }, 'joule failed');
+  // The server logs as JSON (a supervisor collects it); one-shot commands answer a person on stderr.
+  else if (argv[0] === 'start') createLogger().error({ err: error }, 'joule failed');
+  else console.error(`joule ${argv[0] ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
