@@ -290,6 +290,11 @@ export class RoamingSessions {
   private onEvent(event: DomainEvent): void {
     if (event.type !== 'transaction.started' && event.type !== 'transaction.updated' && event.type !== 'transaction.ended') return;
     const pk = event.transaction.id;
+    // A transaction already found to be local (same token as then) needs no queue entry and no query at all.
+    if (this.local.has(pk) && this.local.get(pk) === event.transaction.idToken) {
+      if (event.transaction.state === 'completed') this.local.delete(pk);
+      return;
+    }
     // A sync reads the transaction's latest state when it starts, so one still waiting in the queue covers this
     // event too: at most one queued sync per transaction keeps the queue bounded when events come faster than it runs.
     if (this.queuedSyncs.has(pk)) return;
