@@ -25,6 +25,8 @@ import { partyOfSource } from './tokens.ts';
 const AUTHORIZATION_WINDOW_MS = 15 * 60_000;
 /** How many transactions found not to be roaming are remembered (so their events cost no lookups). */
 const LOCAL_MEMORY = 10_000;
+/** How long "no eMSP knows this token (yet)" holds before a transaction's events look again. */
+const UNKNOWN_RECHECK_MS = 30_000;
 
 export interface RoamingSessionsDeps {
   repo: RoamingRepository;
@@ -85,8 +87,11 @@ export class RoamingSessions {
   private queue: Promise<void> = Promise.resolve();
   /** Transactions with a sync waiting in the queue (not yet started). */
   private readonly queuedSyncs = new Set<number>();
-  /** Transactions that are no roaming session, with the token they had then (a later token may change that). */
-  private readonly local = new Map<number, string | null>();
+  /**
+   * Transactions that are no roaming session, with the token they had then (a later token may change that) and,
+   * for tokens nobody knows yet, until when that answer holds (an eMSP may still authorize them in real time).
+   */
+  private readonly local = new Map<number, { idToken: string | null; until: number | null }>();
   private unsubscribe: (() => void) | undefined;
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
@@ -291,10 +296,7 @@ export class RoamingSessions {
     if (event.type !== 'transaction.started' && event.type !== 'transaction.updated' && event.type !== 'transaction.ended') return;
     const pk = event.transaction.id;
     // A transaction already found to be local (same token as then) needs no queue entry and no query at all.
-    if (this.local.has(pk) && this.local.get(pk) === event.transaction.idToken) {
-      if (event.transaction.state === 'completed') this.local.delete(pk);
-      return;
-    }
+    if (this.knownNotRoaming(pk, event.transaction)) return;
     // A sync reads the transaction's latest state when it starts, so one still waiting in the queue covers this
     // event too: at most one queued sync per transaction keeps the queue bounded when events come faster than it runs.
     if (this.queuedSyncs.has(pk)) return;
@@ -327,18 +329,27 @@ export class RoamingSessions {
   private async sync(transactionPk: number): Promise<void> {
     const transaction = await this.deps.transactions.getById(transactionPk);
     if (!transaction) return;
-    if (this.local.has(transactionPk) && this.local.get(transactionPk) === transaction.idToken) {
-      if (transaction.state === 'completed') this.local.delete(transactionPk);
-      return;
-    }
+    if (this.knownNotRoaming(transactionPk, transaction)) return;
     const session = (await this.deps.repo.getSessionByTransaction(transactionPk)) ?? (await this.link(transaction));
     if (session && session !== 'local') {
       this.local.delete(transactionPk);
       await this.refresh(session, false, transaction);
-    } else if (session === 'local' && transaction.state !== 'completed') {
-      this.local.set(transactionPk, transaction.idToken);
+    } else if (transaction.state !== 'completed' && (session === 'local' || transaction.idToken !== null)) {
+      // An unknown token is looked at again after a while, and always when the transaction ends.
+      this.local.set(transactionPk, { idToken: transaction.idToken, until: session === 'local' ? null : this.now().getTime() + UNKNOWN_RECHECK_MS });
       if (this.local.size > LOCAL_MEMORY) this.local.delete(this.local.keys().next().value as number);
+    } else this.local.delete(transactionPk);
+  }
+
+  /** True when the transaction was found not to be roaming and nothing that could change that has happened. */
+  private knownNotRoaming(pk: number, transaction: Transaction): boolean {
+    const known = this.local.get(pk);
+    if (!known || known.idToken !== transaction.idToken) return false;
+    if (known.until === null) {
+      if (transaction.state === 'completed') this.local.delete(pk);
+      return true;
     }
+    return transaction.state !== 'completed' && this.now().getTime() < known.until;
   }
 
   /** Recomputes the session from its transaction; issues the CDR once the transaction has ended. */
