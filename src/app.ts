@@ -155,6 +155,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     commands,
     logger,
     ocpi: ocpi && { partners: ocpi.partnerService, outbox: ocpi.outbox, versionsUrl: () => `${ocpiBaseUrl}/versions` },
+    ocpiRoaming: ocpi && roaming,
   };
   await registerApi(http, apiDeps);
   if (ocpi) await registerOcpi(http, { ...ocpi.deps, modules: ocpiModules });

@@ -19,6 +19,7 @@ import { API_ERRORS, errorHandler, notFoundHandler } from './errors.ts';
 import { createApiKey } from './keys.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { ocpiPartnerRoutes, type OcpiAdmin } from './routes/ocpi-partners.ts';
+import { ocpiRoamingRoutes, type OcpiRoamingApi } from './routes/ocpi-roaming.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { EventStreams, eventRoutes } from './routes/events.ts';
 import { locationRoutes, type CatalogApi } from './routes/locations.ts';
@@ -48,6 +49,8 @@ export interface ApiDeps {
   logger: Logger;
   /** OCPI partner administration (absent when OCPI is disabled). */
   ocpi?: OcpiAdmin;
+  /** Roaming use cases for operators: token pull, CDR list and correction (served with `ocpi`). */
+  ocpiRoaming?: OcpiRoamingApi;
   /** Locations and tariffs (/locations, /tariffs); absent: those routes are not served. */
   catalog?: CatalogApi;
   /** Interval of the comment lines that keep event streams open through proxies (default 15 s). */
@@ -131,6 +134,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
         tariffRoutes(api, deps.catalog);
       }
       if (deps.ocpi) ocpiPartnerRoutes(api, deps.ocpi);
+      if (deps.ocpi && deps.ocpiRoaming) ocpiRoamingRoutes(api, deps.ocpi, deps.ocpiRoaming);
     },
     { prefix: API_PREFIX },
   );

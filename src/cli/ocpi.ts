@@ -6,7 +6,7 @@
 import { loadConfig } from '../shared/config.ts';
 import type { CliCommand } from './commands.ts';
 
-const USAGE = 'ocpi partner add|register|list|show|rotate|refresh|unregister|token-a ... | ocpi outbox   OCPI roaming partners (see joule ocpi help)';
+const USAGE = 'ocpi partner add|register|list|show|rotate|refresh|unregister|token-a|pull-tokens ... | ocpi cdr list|correct | ocpi outbox   OCPI roaming partners (see joule ocpi help)';
 
 const HELP = `joule ocpi — OCPI roaming partners (through the REST API of the running server)
 
@@ -18,6 +18,9 @@ const HELP = `joule ocpi — OCPI roaming partners (through the REST API of the 
   joule ocpi partner refresh <id>                               re-fetch its versions and endpoints
   joule ocpi partner unregister <id>                            DELETE credentials, stop all traffic
   joule ocpi partner token-a <id>                               a new Token A (not registered yet)
+  joule ocpi partner pull-tokens <id>                           pull the partner's token list into the token store
+  joule ocpi cdr list [--partner <id>] [--limit <n>] [--offset <n>]   issued CDRs, newest first
+  joule ocpi cdr correct <id>                                   credit CDR + replacement, both pushed to the eMSP
   joule ocpi outbox [--partner <id>] [--status pending|delivered|failed]
 
 options: --encoding base64|plain|both  --allow-http  --require <module[:ROLE]>,...  --party <CC>/<PID>
@@ -148,9 +151,34 @@ export async function runOcpi(args: string[], print: (line: string) => void = co
         }
         return;
       }
+      case 'pull-tokens': {
+        if (!id) throw new Error('ocpi partner pull-tokens needs the partner id (see ocpi partner list)');
+        const result = await api(to, 'POST', `/ocpi/partners/${encodeURIComponent(id)}/tokens/pull`);
+        print(`tokens fetched: ${String(result.fetched)}, stored: ${String(result.stored)}, refused: ${String(result.refused)}`);
+        return;
+      }
       default:
         break;
     }
+  } else if (area === 'cdr' && (sub === 'list' || sub === 'correct')) {
+    const to = target(parsed);
+    if (sub === 'correct') {
+      const id = rest[0];
+      if (!id) throw new Error('ocpi cdr correct needs the CDR id (see ocpi cdr list)');
+      const result = await api(to, 'POST', `/ocpi/cdrs/${encodeURIComponent(id)}/correct`);
+      print(`credit CDR: ${String(result.creditCdrId)}\nreplacement CDR: ${String(result.replacementCdrId ?? '-')}`);
+      return;
+    }
+    const query = new URLSearchParams();
+    for (const [name, key] of [['partner', 'partnerId'], ['limit', 'limit'], ['offset', 'offset']] as const) {
+      const value = flag(parsed, name);
+      if (value !== undefined) query.set(key, value);
+    }
+    for (const c of (await api(to, 'GET', `/ocpi/cdrs${query.size ? `?${query.toString()}` : ''}`)).items as Record<string, unknown>[]) {
+      const cost = c.totalCost as { excl_vat?: number } | undefined;
+      print(`${String(c.id)}\t${String(c.countryCode)}/${String(c.partyId)}\t${c.credit ? 'credit' : 'cdr'}\t${String(c.startDateTime)}\t${String(c.totalEnergy)} kWh\t${String(cost?.excl_vat ?? '-')} ${String(c.currency)}`);
+    }
+    return;
   } else if (area === 'outbox') {
     const to = target(parsed);
     const query = new URLSearchParams();
