@@ -111,7 +111,7 @@ forEachDatabase('POST /ocpi/partners/{id}/tokens/pull stores two pages of the eM
   for (const path of ['/api/v1/ocpi/partners/{id}/tokens/pull', '/api/v1/ocpi/cdrs', '/api/v1/ocpi/cdrs/{id}/correct']) assert.ok(doc.paths[path], path);
 });
 
-forEachDatabase('GET /ocpi/cdrs newest first by partner; POST /ocpi/cdrs/{id}/correct pushes the credit and replacement CDRs to the eMSP; CLI; 404s', async (env, t) => {
+forEachDatabase('GET /ocpi/cdrs newest first by partner; POST /ocpi/cdrs/{id}/correct pushes the credit and replacement CDRs to the eMSP; CLI; 404s and 409', async (env, t) => {
   const s = await setup(env, '2.2.1');
   t.after(async () => {
     await closeAll();
@@ -175,6 +175,11 @@ forEachDatabase('GET /ocpi/cdrs newest first by partner; POST /ocpi/cdrs/{id}/co
   const ofCredit = await rest.call('POST', `/ocpi/cdrs/${creditId}/correct`);
   assert.deepEqual([ofCredit.status, ofCredit.body.error], [404, 'not_found']);
   assert.equal((await rest.call('POST', '/ocpi/cdrs/NO-SUCH-CDR/correct')).status, 404);
+  // Corrected once already: 409 (its replacement is what to correct next).
+  const again = await rest.call('POST', `/ocpi/cdrs/${cdrId}/correct`);
+  assert.deepEqual([again.status, again.body.error], [409, 'already_exists']);
+  assert.match(String(again.body.message), /already corrected/);
+  assert.equal((await s.app.roaming.sessions.listCdrs({ offset: 0, limit: 10 })).total, 3, 'nothing issued by the refused corrections');
   assert.equal((await s.app.roaming.sessions.listCdrs({ offset: 0, limit: 10 })).total, 3);
 
   // The CLI: list, then correct the replacement.

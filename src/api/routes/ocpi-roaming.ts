@@ -156,7 +156,7 @@ export function ocpiRoamingRoutes(api: FastifyInstance, admin: OcpiAdmin, roamin
               replacementCdrId: { type: ['string', 'null'], description: 'null when the CDR has no session to recompute from' },
             },
           },
-          ...errorResponses(400, 404),
+          ...errorResponses(400, 404, 409),
         },
       },
     },
@@ -164,6 +164,8 @@ export function ocpiRoamingRoutes(api: FastifyInstance, admin: OcpiAdmin, roamin
       const original = await roaming.sessions.getCdr(request.params.id);
       if (!original) throw new ApiError('not_found', `CDR ${request.params.id} not found`);
       if (original.credit) throw new ApiError('not_found', `CDR ${request.params.id} is a credit CDR: only issued CDRs are corrected`);
+      // The credit CDR's id is derived from the original's: a second correction would collide with the first.
+      if (await roaming.sessions.getCdr(`${original.id}-C`)) throw new ApiError('already_exists', `CDR ${original.id} was already corrected (credit CDR ${original.id}-C): correct its replacement instead`);
       const { credit, replacement } = await roaming.sessions.correctCdr(original.id);
       return { creditCdrId: credit.id, replacementCdrId: replacement?.id ?? null };
     },
