@@ -53,6 +53,8 @@ export interface SimulatedStationEvents {
 const BOOT_ERROR_RETRY_MS = 10_000;
 /** How long a reboot waits for the transaction messages of the sessions it stopped. */
 const REBOOT_DRAIN_MS = 5_000;
+/** How long stop() waits for the answer to a CALL in flight before closing the connection. */
+const STOP_ANSWER_WAIT_MS = 2_000;
 
 export class SimulatedStation {
   readonly identity: string;
@@ -88,6 +90,8 @@ export class SimulatedStation {
   /** Out-of-band network loss of a script (disconnect step): no reconnect until reconnect(). */
   private heldOffline = false;
   private outstanding: { id: string; at: number } | undefined;
+  /** Resolves a stop() waiting for the outstanding CALL's answer. */
+  private answered: (() => void) | undefined;
 
   constructor(config: StationConfig, env: SimEnvironment) {
     this.config = resolveStationConfig(config);
@@ -173,6 +177,10 @@ export class SimulatedStation {
     this.bootLoop = false;
     this.cancelHeartbeat();
     this.sessions.cancelTimers();
+    // A real station does not hang up on a CALL in flight: give its answer a moment (counted as answered).
+    if (this.connected && this.outstanding !== undefined) {
+      await Promise.race([new Promise<void>((resolve) => (this.answered = resolve)), this.env.scheduler.sleep(STOP_ANSWER_WAIT_MS)]);
+    }
     await this.client.close();
     this.env.directory.delete(this.identity);
   }
@@ -192,6 +200,7 @@ export class SimulatedStation {
     this.countAccepted(false);
     this.cancelHeartbeat();
     this.outstanding = undefined;
+    this.settleAnswered();
     this.outbox.dropUnstored();
     this.events.emit('disconnected');
   }
@@ -394,6 +403,12 @@ export class SimulatedStation {
     this.outstanding = undefined;
     stats.answered += 1;
     stats.latency.record(this.env.clock.now() - outstanding.at);
+    this.settleAnswered();
+  }
+
+  private settleAnswered(): void {
+    this.answered?.();
+    this.answered = undefined;
   }
 
   // ---------------------------------------------------------------- settings
