@@ -140,7 +140,8 @@ export class V16Dialect implements Dialect {
   }
 
   private meterValue(energy: EnergyState, context: Context, set: MeasurandSet): MeterValue {
-    const samples = samplesOf(reading(energy), measurandsOf(this.station.model, set));
+    // The register in whole Wh, as meterStart/meterStop carry it: a sample never reads above the stop that follows.
+    const samples = samplesOf({ ...reading(energy), energyWh: Math.round(energy.registerWh) }, measurandsOf(this.station.model, set));
     return {
       timestamp: iso(this.station.wallNow()),
       sampledValue: samples.map((s): SampledValue => ({
