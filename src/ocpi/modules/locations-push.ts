@@ -4,7 +4,7 @@
  * party, in that partner's version's shape. Changes are handled one after the other, so the outbox (delivered
  * in order per partner) sees them in the order they happened.
  */
-import type { CatalogChanges } from '../../domain/locations/changes.ts';
+import type { CatalogChange, CatalogChanges } from '../../domain/locations/changes.ts';
 import type { JsonValue } from '../../domain/model.ts';
 import type { OutboxMethod, Partner, PartyRef } from '../../domain/ocpi/model.ts';
 import { receiverEndpoint } from '../../domain/ocpi/outbox.ts';
@@ -65,6 +65,13 @@ export function catalogQueue(changes: CatalogChanges, env: OcpiModuleEnv): Seria
     queue = new SerialQueue((error) => env.logger.error({ err: error }, 'OCPI catalogue push failed'));
     queues.set(changes, queue);
   }
+  return queue;
+}
+
+/** Pushes every change of the catalogue through its shared queue; returns that queue (for `idle()`). */
+export function followCatalog(changes: CatalogChanges, env: OcpiModuleEnv, push: (change: CatalogChange) => Promise<void>): SerialQueue {
+  const queue = catalogQueue(changes, env);
+  changes.subscribe((change) => queue.add(() => push(change)));
   return queue;
 }
 

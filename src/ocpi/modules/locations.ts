@@ -17,7 +17,7 @@ import { readPage, sendPage } from '../pagination.ts';
 import { OcpiError, ok } from '../status.ts';
 import { ocpiContext, type OcpiModule, type OcpiModuleEnv, type OcpiVersion, type OurParty } from '../types.ts';
 import { connectorJson, evseJson, locationJson } from './locations-format.ts';
-import { catalogQueue, objectPath, pushToPartners, type SerialQueue } from './locations-push.ts';
+import { followCatalog, objectPath, pushToPartners, type SerialQueue } from './locations-push.ts';
 
 export interface LocationsModuleDeps {
   locations: LocationService;
@@ -82,10 +82,7 @@ export function createLocationsModule(deps: LocationsModuleDeps): LocationsModul
   }
 
   function startPushing(env: OcpiModuleEnv): void {
-    if (queue) return;
-    const serial = catalogQueue(deps.changes, env);
-    queue = serial;
-    deps.changes.subscribe((change) => serial.add(() => push(env, change)));
+    queue ??= followCatalog(deps.changes, env, (change) => push(env, change));
   }
 
   return {

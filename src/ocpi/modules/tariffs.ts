@@ -9,7 +9,7 @@ import type { CatalogChange, CatalogChanges } from '../../domain/locations/chang
 import type { TariffService } from '../../domain/tariffs/service.ts';
 import { readPage, sendPage } from '../pagination.ts';
 import { ocpiContext, type OcpiModule, type OcpiModuleEnv, type OcpiVersion } from '../types.ts';
-import { catalogQueue, objectPath, pushToPartners, type SerialQueue } from './locations-push.ts';
+import { followCatalog, objectPath, pushToPartners, type SerialQueue } from './locations-push.ts';
 import { tariffJson } from './tariffs-format.ts';
 
 export interface TariffsModuleDeps {
@@ -40,10 +40,7 @@ export function createTariffsModule(deps: TariffsModuleDeps): TariffsModule {
   }
 
   function startPushing(env: OcpiModuleEnv): void {
-    if (queue) return;
-    const serial = catalogQueue(deps.changes, env);
-    queue = serial;
-    deps.changes.subscribe((change) => serial.add(() => push(env, change)));
+    queue ??= followCatalog(deps.changes, env, (change) => push(env, change));
   }
 
   return {
