@@ -167,10 +167,9 @@ export class RoamingSessions {
     return found ?? unpublishedSite(stationId, evseId, connectorId);
   }
 
-  /** A remote start about to be sent: the session exists (PENDING, not announced) before the station answers. */
-  async openPending(input: { emsp: Party; token: TokenObject; authorizationReference?: string; stationId: string; evseId: number | null; connectorId: number | null; remoteStartId: number; site: SiteRef }): Promise<RoamingSession> {
-    const now = this.now();
-    const identity: SessionIdentity = {
+  /** Identity of a session a partner's command (START_SESSION, RESERVE_NOW) opens. */
+  private commandIdentity(input: { token: TokenObject; authorizationReference?: string; site: SiteRef }): SessionIdentity {
+    return {
       id: randomUUID(),
       cpo: input.site.cpo ?? this.deps.cpo,
       cdrToken: cdrTokenOf(input.token),
@@ -178,6 +177,12 @@ export class RoamingSessions {
       ...(input.authorizationReference ? { authorizationReference: input.authorizationReference } : {}),
       currency: this.deps.currency,
     };
+  }
+
+  /** A remote start about to be sent: the session exists (PENDING, not announced) before the station answers. */
+  async openPending(input: { emsp: Party; token: TokenObject; authorizationReference?: string; stationId: string; evseId: number | null; connectorId: number | null; remoteStartId: number; site: SiteRef }): Promise<RoamingSession> {
+    const now = this.now();
+    const identity = this.commandIdentity(input);
     return this.deps.repo.createSession({
       id: identity.id,
       emsp: input.emsp,
@@ -239,14 +244,7 @@ export class RoamingSessions {
    */
   async openReservation(input: { emsp: Party; token: TokenObject; authorizationReference?: string; stationId: string; evseId: number | null; site: SiteRef; expiry: Date }): Promise<RoamingSession> {
     const now = this.now();
-    const identity: SessionIdentity = {
-      id: randomUUID(),
-      cpo: input.site.cpo ?? this.deps.cpo,
-      cdrToken: cdrTokenOf(input.token),
-      authMethod: 'COMMAND',
-      ...(input.authorizationReference ? { authorizationReference: input.authorizationReference } : {}),
-      currency: this.deps.currency,
-    };
+    const identity = this.commandIdentity(input);
     const session = await this.deps.repo.createSession({
       id: identity.id,
       emsp: input.emsp,
