@@ -1,6 +1,9 @@
 /**
  * Group commit for durable writes. Calls that arrive while earlier batches are being written wait and go
- * together in the next statement, so the per-statement cost (round trip, commit, WAL flush) is shared. Each
+ * together in the next statement, so the per-statement cost (round trip, commit, WAL flush) is shared. A batch
+ * starts only after the current turn of the event loop has read every socket that was ready (setImmediate), so
+ * the calls those messages make share it: without that wait, an idle writer would take each call alone as it
+ * arrives, and with PGlite, which runs a statement synchronously inside our process, every batch held one call. Each
  * caller's promise settles only after the batch holding its item has committed: durability is unchanged.
  *
  * Items with the same key never share a batch or run concurrently (the SQL updates one row per key, and a row
@@ -31,6 +34,7 @@ export class KeyedBatcher<I, O> {
   #queue: Array<Entry<I, O>> = [];
   readonly #busyKeys = new Set<string>();
   #running = 0;
+  #scheduled = false;
 
   constructor(
     private readonly run: BatchRunner<I, O>,
@@ -41,6 +45,15 @@ export class KeyedBatcher<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.#queue.push({ item, key: this.keyOf(item), attempts: 0, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
       this.#pump();
     });
   }
@@ -53,7 +66,7 @@ export class KeyedBatcher<I, O> {
       void this.#write(batch).finally(() => {
         this.#running--;
         for (const entry of batch) this.#busyKeys.delete(entry.key);
-        this.#pump();
+        this.#schedule();
       });
     }
   }
