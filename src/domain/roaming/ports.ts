@@ -73,6 +73,12 @@ export interface RoamingRepository {
   updateSession(id: string, patch: RoamingSessionPatch): Promise<RoamingSession | undefined>;
   getSession(id: string): Promise<RoamingSession | undefined>;
   getSessionByTransaction(transactionPk: number): Promise<RoamingSession | undefined>;
+  /**
+   * True when a transaction is plainly local, in one query: no session holds it, no session is waiting for a
+   * transaction on its station (PENDING, INVALID or RESERVATION), and its token is stored as a local one (the
+   * exact value and type; without a type, or when that is not stored, the value alone with local tokens first).
+   */
+  isPlainlyLocal(transaction: { id: number; stationId: string; idToken: string; idTokenType: string | null }): Promise<boolean>;
   /** A session that never had a transaction (a remote start the station refused). */
   deleteSession(id: string): Promise<boolean>;
   /**

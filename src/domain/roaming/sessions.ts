@@ -299,9 +299,10 @@ export class RoamingSessions {
     // event too: at most one queued sync per transaction keeps the queue bounded when events come faster than it runs.
     if (this.queuedSyncs.has(pk)) return;
     this.queuedSyncs.add(pk);
+    const seen = event.transaction;
     this.enqueue('transaction', () => {
       this.queuedSyncs.delete(pk);
-      return this.sync(pk);
+      return this.sync(pk, seen);
     });
   }
 
@@ -323,8 +324,15 @@ export class RoamingSessions {
     }
   }
 
-  /** Brings the session of a transaction up to date (creating it when the transaction is a roaming one). */
-  private async sync(transactionPk: number): Promise<void> {
+  /**
+   * Brings the session of a transaction up to date (creating it when the transaction is a roaming one). Most
+   * transactions are local ones: one query on the state the event showed (`seen`) settles those.
+   */
+  private async sync(transactionPk: number, seen: Transaction): Promise<void> {
+    if (seen.state !== 'completed' && seen.idToken !== null && (await this.deps.repo.isPlainlyLocal({ ...seen, idToken: seen.idToken }))) {
+      this.rememberLocal(transactionPk, seen.idToken, null);
+      return;
+    }
     const transaction = await this.deps.transactions.getById(transactionPk);
     if (!transaction) return;
     if (this.knownNotRoaming(transactionPk, transaction)) return;
@@ -334,9 +342,13 @@ export class RoamingSessions {
       await this.refresh(session, false, transaction);
     } else if (transaction.state !== 'completed' && (session === 'local' || transaction.idToken !== null)) {
       // An unknown token is looked at again after a while, and always when the transaction ends.
-      this.local.set(transactionPk, { idToken: transaction.idToken, until: session === 'local' ? null : this.now().getTime() + UNKNOWN_RECHECK_MS });
-      if (this.local.size > LOCAL_MEMORY) this.local.delete(this.local.keys().next().value as number);
+      this.rememberLocal(transactionPk, transaction.idToken, session === 'local' ? null : this.now().getTime() + UNKNOWN_RECHECK_MS);
     } else this.local.delete(transactionPk);
+  }
+
+  private rememberLocal(transactionPk: number, idToken: string | null, until: number | null): void {
+    this.local.set(transactionPk, { idToken, until });
+    if (this.local.size > LOCAL_MEMORY) this.local.delete(this.local.keys().next().value as number);
   }
 
   /** True when the transaction was found not to be roaming and nothing that could change that has happened. */

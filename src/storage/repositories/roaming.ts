@@ -347,6 +347,19 @@ export function createRoamingRepository(base: Kysely<DB>): RoamingRepository {
       return row && toSession(row);
     },
 
+    async isPlainlyLocal(t) {
+      const { rows } = await sql<{ local: boolean }>`
+        select not exists (select 1 from roaming_sessions where transaction_pk = ${t.id})
+          and not exists (select 1 from roaming_sessions where station_id = ${t.stationId} and transaction_pk is null
+                          and status in ('PENDING', 'INVALID', 'RESERVATION'))
+          and coalesce(
+                (select source from id_tokens where id_token = ${t.idToken} and type = ${t.idTokenType}),
+                (select source from id_tokens where id_token = ${t.idToken} order by source = 'local' desc, id limit 1)
+              ) = 'local' as local
+      `.execute(db);
+      return rows[0]?.local === true;
+    },
+
     async getSessionByTransaction(transactionPk) {
       const row = await db.selectFrom('roaming_sessions').selectAll().where('transaction_pk', '=', transactionPk).executeTakeFirst();
       return row && toSession(row);
