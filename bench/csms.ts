@@ -27,7 +27,7 @@ import type { PayloadValidator } from '../src/protocol/validator.ts';
 import { StationClient } from '../src/station/index.ts';
 import { ServerProcess, stopAll } from './lib/child.ts';
 import { percentile } from './lib/load.ts';
-import { machineBusy, machineLine, numberOption, startWatchdog, stringOption } from './lib/report.ts';
+import { machineBusy, machineLine, numberOption, processesCpuMicros, startWatchdog, stringOption } from './lib/report.ts';
 
 const stations = numberOption('stations', 1000);
 const seconds = numberOption('seconds', 20);
@@ -143,12 +143,16 @@ interface PhaseResult {
   latenciesMs: Float64Array;
   serverCpuUs: number;
   generatorCpuUs: number;
+  /** CPU of the PostgreSQL server's processes on this machine (undefined for PGlite, which runs inside Joule). */
+  databaseCpuUs: number | undefined;
   /** Share of the machine's cores busy during the phase (all processes, ours and others'). */
   machineBusy: number;
 }
 
-async function runPhase(label: string, server: ServerProcess, fleet: StationState[], durationMs: number, intervalMs: number): Promise<PhaseResult> {
+async function runPhase(label: string, backend: Backend, server: ServerProcess, fleet: StationState[], durationMs: number, intervalMs: number): Promise<PhaseResult> {
   const tally = new Tally();
+  const databaseCpu = () => (backend === 'postgres' ? processesCpuMicros('postgres') : undefined);
+  const databaseBefore = databaseCpu();
   const cpuBefore = await server.cpuMicros();
   const generatorBefore = process.cpuUsage();
   const busy = machineBusy();
@@ -158,6 +162,7 @@ async function runPhase(label: string, server: ServerProcess, fleet: StationStat
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfter = await server.cpuMicros();
   const generator = process.cpuUsage(generatorBefore);
+  const databaseAfter = databaseCpu();
   return {
     label,
     acknowledged: tally.acknowledged,
@@ -167,6 +172,7 @@ async function runPhase(label: string, server: ServerProcess, fleet: StationStat
     latenciesMs: Float64Array.from(tally.latencies).sort(),
     serverCpuUs: cpuAfter - cpuBefore,
     generatorCpuUs: generator.user + generator.system,
+    databaseCpuUs: databaseBefore === undefined || databaseAfter === undefined ? undefined : databaseAfter - databaseBefore,
     machineBusy: busy(),
   };
 }
@@ -222,8 +228,8 @@ async function runLeg(backend: Backend, validator: PayloadValidator): Promise<Le
     const phaseMs = (seconds * 1000) / 2;
     const rate = backend === 'postgres' ? TARGETS.postgres.rate : TARGETS.pglite.rate;
     const phases = [
-      await runPhase('full speed', server, fleet, phaseMs, 0),
-      await runPhase(`paced ${rate}/s`, server, fleet, phaseMs, (stations / rate) * 1000),
+      await runPhase('full speed', backend, server, fleet, phaseMs, 0),
+      await runPhase(`paced ${rate}/s`, backend, server, fleet, phaseMs, (stations / rate) * 1000),
     ];
     const rows = (await server.query('counts')) as LegResult['rows'];
     await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
@@ -285,6 +291,7 @@ function report(result: LegResult): void {
         String(phase.errors).padStart(7),
         (phase.serverCpuUs / Math.max(1, phase.acknowledged)).toFixed(0).padStart(9),
         (phase.generatorCpuUs / Math.max(1, phase.acknowledged)).toFixed(0).padStart(9),
+        (phase.databaseCpuUs === undefined ? '-' : (phase.databaseCpuUs / Math.max(1, phase.acknowledged)).toFixed(0)).padStart(9),
         `${(phase.machineBusy * 100).toFixed(0)} %`.padStart(13),
       ].join(' '),
     );
@@ -320,7 +327,7 @@ try {
   console.log(`\nCSMS: ${stations} stations, transactions of 1 Started + ${updates} Updated + 1 Ended TransactionEvent (3 samples each)`);
   console.log(`${seconds / 2} s at full speed (each station sends as soon as it has its answer), then ${seconds / 2} s paced at the target rate`);
   console.log(`${machine}${compression ? ', compression on' : ''}${withoutRoamingSync ? ', WITHOUT the roaming transaction follower (diagnosis)' : ''}\n`);
-  console.log('database  load         persisted/s   p50 ms   p99 ms     acked  errors  µs CPU/msg: joule, stations   machine busy');
+  console.log('database  load         persisted/s   p50 ms   p99 ms     acked  errors  µs CPU/msg: joule, stations, postgres   machine busy');
   for (const result of results) report(result);
   for (const line of skipped) console.log(line);
 } finally {

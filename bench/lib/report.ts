@@ -1,5 +1,5 @@
 /** Small helpers every benchmark shares: options, medians, the machine line, and the watchdog. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { stopAll } from './child.ts';
 
@@ -53,6 +53,33 @@ function machineTicks(): { busy: number; total: number } | undefined {
     const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
     const total = fields.reduce((sum, value) => sum + value, 0);
     return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (µs) used so far by every process of this machine named `name` (Linux /proc), or undefined elsewhere.
+ * Processes that exit in between are missed, so this is a lower bound; for a database server on this machine.
+ */
+export function processesCpuMicros(name: string): number | undefined {
+  try {
+    const ticksPerSecond = 100; // USER_HZ on Linux
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== name) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    }
+    return (ticks / ticksPerSecond) * 1e6;
   } catch {
     return undefined;
   }
