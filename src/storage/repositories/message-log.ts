@@ -72,10 +72,17 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
   let dropped = 0;
   let closed = false;
 
+  /**
+   * Writes what is buffered when it starts, and no more: entries that arrive during its inserts wait for the next
+   * size or interval flush (which enqueue arranges), instead of each insert being followed at once by another of
+   * whatever arrived meanwhile, a stream of small statements under load.
+   */
   async function writeBuffered(): Promise<void> {
-    while (buffer.length > 0) {
-      const batch = buffer.slice(0, maxBatch);
+    let remaining = buffer.length;
+    while (remaining > 0 && buffer.length > 0) {
+      const batch = buffer.slice(0, Math.min(maxBatch, remaining));
       buffer = buffer.slice(batch.length);
+      remaining -= batch.length;
       try {
         await insertBatch(db, batch);
       } catch (err) {
@@ -85,12 +92,23 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
     }
   }
 
-  /** Flushes run one after another, so batches land in the order they were enqueued. */
+  /**
+   * Flushes run one after another, so batches land in the order they were enqueued. At most one waits behind the
+   * running one and writes everything buffered by the time it starts, so entries that fill the buffer meanwhile
+   * join it instead of each queueing a flush of its own.
+   */
+  let waiting: Promise<void> | undefined;
   function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    chain = chain.then(writeBuffered);
-    return chain;
+    if (waiting) return waiting;
+    const next = chain.then(() => {
+      waiting = undefined;
+      return writeBuffered();
+    });
+    waiting = next;
+    chain = next;
+    return next;
   }
 
   return {
