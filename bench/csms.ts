@@ -4,7 +4,8 @@
  * p50/p99 latency of their answers.
  *
  * - Joule runs in a child process (bench/servers/csms.ts), so the load generator does not share its event loop;
- *   the stations are StationClients (src/station) in this process, over 127.0.0.1 only.
+ *   the stations are lean raw clients (bench/lib/station.ts: frames built by hand, no schema validation, answers
+ *   checked) in this process, over 127.0.0.1 only, so the generator takes as little of the shared CPU as it can.
  * - Each station boots, then repeats: TransactionEvent Started (with its valid idToken), `--updates` Updated events with a
  *   meter value of three samples, Ended with the final reading; always one CALL outstanding (Part 4 §4.1.1).
  * - "Persisted" = TransactionEvents acknowledged: the CSMS answers one only after it is committed. At the end the
@@ -22,11 +23,9 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createSchemaValidator } from '../src/protocol/schemas/validator.ts';
-import type { PayloadValidator } from '../src/protocol/validator.ts';
-import { StationClient } from '../src/station/index.ts';
 import { ServerProcess, stopAll } from './lib/child.ts';
 import { percentile } from './lib/load.ts';
+import { BenchStation } from './lib/station.ts';
 import { machineBusy, machineLine, numberOption, processesCpuMicros, startWatchdog, stringOption } from './lib/report.ts';
 
 const stations = numberOption('stations', 1000);
@@ -79,7 +78,7 @@ class Tally {
 /** What a station carries from one phase to the next. */
 interface StationState {
   index: number;
-  client: StationClient<'ocpp2.0.1'>;
+  client: BenchStation;
   energyWh: number;
   transactions: number;
   /** False once its connection is gone: the station stops sending. */
@@ -105,7 +104,7 @@ async function runStation(station: StationState, deadline: number, intervalMs: n
     if (performance.now() >= deadline) return false;
     const sentAt = performance.now();
     try {
-      await client.callRaw('TransactionEvent', { ...payload, timestamp: new Date().toISOString() }, { timeoutMs: CALL_TIMEOUT_MS });
+      await client.call('TransactionEvent', { ...payload, timestamp: new Date().toISOString() }, CALL_TIMEOUT_MS);
     } catch {
       // A timeout leaves the connection usable: count it and go on, so an overload does not shrink the fleet.
       tally.errors += 1;
@@ -177,36 +176,27 @@ async function runPhase(label: string, backend: Backend, server: ServerProcess, 
   };
 }
 
-async function connectStations(port: number, validator: PayloadValidator, clients: StationClient<'ocpp2.0.1'>[]): Promise<StationState[]> {
+async function connectStations(port: number, clients: BenchStation[]): Promise<StationState[]> {
   const batch = 100;
   for (let start = 0; start < stations; start += batch) {
-    const opening: Promise<StationClient<'ocpp2.0.1'>>[] = [];
+    const opening: Promise<BenchStation>[] = [];
     for (let i = start; i < Math.min(stations, start + batch); i += 1) {
-      const client = new StationClient({
-        url: `ws://127.0.0.1:${port}/ocpp`,
-        identity: stationId(i),
-        protocols: ['ocpp2.0.1'],
-        validator,
-        compression,
-        reconnect: false,
-        callTimeoutMs: CALL_TIMEOUT_MS,
-        connectTimeoutMs: 30_000,
-      });
-      clients.push(client);
       opening.push(
-        client.connect().then(async () => {
-          const outcome = await client.boot({ reason: 'PowerUp', chargingStation: { vendorName: 'Joule', model: 'bench' } });
-          if (outcome.response.status !== 'Accepted') throw new Error(`${client.identity}: BootNotification ${outcome.response.status}`);
+        BenchStation.connect(`ws://127.0.0.1:${port}/ocpp`, stationId(i), { compression }).then(async (client) => {
+          clients.push(client);
+          const answer = (await client.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Joule', model: 'bench' } }, CALL_TIMEOUT_MS)) as { status?: string };
+          if (answer.status !== 'Accepted') throw new Error(`${client.identity}: BootNotification ${String(answer.status)}`);
           return client;
         }),
       );
     }
     await Promise.all(opening);
   }
+  clients.sort((a, b) => a.identity.localeCompare(b.identity));
   return clients.map((client, index) => ({ index, client, energyWh: 0, transactions: 0, healthy: true }));
 }
 
-async function runLeg(backend: Backend, validator: PayloadValidator): Promise<LegResult> {
+async function runLeg(backend: Backend): Promise<LegResult> {
   const args = ['--stations', String(stations), ...(compression ? ['--compression'] : []), ...(withoutRoamingSync ? ['--without-roaming-sync'] : [])];
   let cleanup: () => Promise<void>;
   if (backend === 'postgres') {
@@ -222,9 +212,9 @@ async function runLeg(backend: Backend, validator: PayloadValidator): Promise<Le
     await cleanup();
     throw error;
   });
-  const clients: StationClient<'ocpp2.0.1'>[] = [];
+  const clients: BenchStation[] = [];
   try {
-    const fleet = await connectStations(server.port, validator, clients);
+    const fleet = await connectStations(server.port, clients);
     const phaseMs = (seconds * 1000) / 2;
     const rate = backend === 'postgres' ? TARGETS.postgres.rate : TARGETS.pglite.rate;
     const phases = [
@@ -311,7 +301,6 @@ try {
   const legs: Backend[] = backendOption === 'both' ? ['pglite', 'postgres'] : [backendOption as Backend];
   if (!legs.every((leg) => leg === 'pglite' || leg === 'postgres')) throw new Error('--backend must be both, pglite or postgres');
   const machine = machineLine();
-  const validator = createSchemaValidator();
   const results: LegResult[] = [];
   const skipped: string[] = [];
   for (const leg of legs) {
@@ -322,7 +311,7 @@ try {
         continue;
       }
     }
-    results.push(await runLeg(leg, validator));
+    results.push(await runLeg(leg));
   }
   console.log(`\nCSMS: ${stations} stations, transactions of 1 Started + ${updates} Updated + 1 Ended TransactionEvent (3 samples each)`);
   console.log(`${seconds / 2} s at full speed (each station sends as soon as it has its answer), then ${seconds / 2} s paced at the target rate`);

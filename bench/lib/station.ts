@@ -1,0 +1,89 @@
+/**
+ * A lean OCPP-J station for load generation: one WebSocket, one CALL outstanding, frames built by hand and no
+ * schema validation. The generator shares the machine with the server under test, so every microsecond it spends
+ * is taken from the server; src/station's StationClient (validation, queueing, reconnects) is the simulator for
+ * correctness, this is the cheapest honest client for throughput. Answers are still parsed and checked: a
+ * CALLERROR, a mismatched id or a timeout rejects the call.
+ */
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
+
+export class BenchCallError extends Error {}
+
+interface Pending {
+  id: string;
+  resolve(payload: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class BenchStation {
+  #pending: Pending | undefined;
+
+  private constructor(
+    readonly identity: string,
+    private readonly socket: WebSocket,
+  ) {
+    socket.on('message', (data: Buffer) => this.#onMessage(data));
+    socket.on('close', () => this.#fail(new BenchCallError('connection closed')));
+  }
+
+  /** Opens the connection (subprotocol ocpp2.0.1; permessage-deflate offered when `compression`). */
+  static connect(url: string, identity: string, options: { compression?: boolean; timeoutMs?: number } = {}): Promise<BenchStation> {
+    const socket = new WebSocket(`${url}/${encodeURIComponent(identity)}`, ['ocpp2.0.1'], {
+      perMessageDeflate: options.compression ?? false,
+      handshakeTimeout: options.timeoutMs ?? 30_000,
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new BenchStation(identity, socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  get isConnected(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a CALL and resolves with the CALLRESULT payload. */
+  call(action: string, payload: object, timeoutMs: number): Promise<unknown> {
+    if (this.#pending) return Promise.reject(new BenchCallError('a call is already outstanding'));
+    if (!this.isConnected) return Promise.reject(new BenchCallError('not connected'));
+    const id = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#fail(new BenchCallError(`${action}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      this.#pending = { id, resolve, reject, timer };
+      this.socket.send(`[2,"${id}","${action}",${JSON.stringify(payload)}]`);
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close(1000);
+    });
+  }
+
+  #onMessage(data: Buffer): void {
+    const pending = this.#pending;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString('utf8'));
+    } catch {
+      return this.#fail(new BenchCallError('unparsable frame'));
+    }
+    if (!Array.isArray(frame) || !pending || frame[1] !== pending.id) return; // a CALL from the CSMS: not used here
+    this.#pending = undefined;
+    clearTimeout(pending.timer);
+    if (frame[0] === 3) pending.resolve(frame[2]);
+    else pending.reject(new BenchCallError(`CALLERROR ${String(frame[2])}: ${String(frame[3])}`));
+  }
+
+  #fail(error: Error): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#pending = undefined;
+    clearTimeout(pending.timer);
+    pending.reject(error);
+  }
+}
