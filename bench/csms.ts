@@ -123,7 +123,10 @@ async function runStation(station: StationState, deadline: number, intervalMs: n
     const base = { transactionInfo: { transactionId, chargingState: 'Charging' }, evse: { id: 1, connectorId: 1 } };
     const started = { ...base, eventType: 'Started', triggerReason: 'Authorized', seqNo: seqNo++, idToken: { idToken: `TOKEN${index}`, type: 'ISO14443' }, meterValue: meterValue(station.energyWh) };
     if (!(await send(started))) return;
-    for (let i = 0; i < updates; i += 1) {
+    // A station's first transaction is cut short at a random point, so the stations' cycles are spread out and
+    // their Started and Ended events (the costlier ones) do not come in bursts every `updates + 2` messages.
+    const updatesNow = station.transactions === 1 ? Math.floor(Math.random() * (updates + 1)) : updates;
+    for (let i = 0; i < updatesNow; i += 1) {
       station.energyWh += 250;
       if (!(await send({ ...base, eventType: 'Updated', triggerReason: 'MeterValuePeriodic', seqNo: seqNo++, meterValue: meterValue(station.energyWh) }))) return;
     }
