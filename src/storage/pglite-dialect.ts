@@ -8,7 +8,7 @@
  * text is parsed and planned once, then every call is a single Bind/Describe/Execute/Sync exchange.
  * (PGlite's own query() re-parses and re-plans every time, which costs more than running our hot statements.)
  */
-import { parse, protocol } from '@electric-sql/pglite';
+import { protocol } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -60,7 +60,7 @@ class PGliteConnection implements DatabaseConnection {
     const prepared = params.length > 0 ? await this.#prepare(query.sql) : undefined;
     const result = prepared
       ? await this.#execute<R>(prepared, params)
-      : await this.pg.query<R>(query.sql, { rowMode: 'object' });
+      : await this.pg.query<R>(query.sql);
     const command = result.command?.toUpperCase();
     return {
       rows: result.rows,
@@ -73,9 +73,8 @@ class PGliteConnection implements DatabaseConnection {
     if (known || this.#prepared.size >= MAX_STATEMENTS) return known;
     const name = `joule_${this.#prepared.size}`;
     const { serialize } = protocol;
-    const messages = await this.pg.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]));
-    const description = messages.find((m) => m.name === 'parameterDescription') as { dataTypeIDs?: number[] } | undefined;
-    const prepared = { name, types: description?.dataTypeIDs ?? [] };
+    const { paramTypes } = await this.pg.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]));
+    const prepared = { name, types: paramTypes ?? [] };
     this.#prepared.set(text, prepared);
     return prepared;
   }
@@ -89,8 +88,8 @@ class PGliteConnection implements DatabaseConnection {
     });
     const { serialize } = protocol;
     const message = concat([serialize.bind({ statement: prepared.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
-    const messages = await this.pg.execProtocol(message);
-    const [result] = parse.parseResults(messages, this.pg.parsers, { rowMode: 'object' });
+    const { results } = await this.pg.execProtocol(message);
+    const result = results[0];
     return { rows: (result?.rows ?? []) as R[], command: result?.command, rowCount: result?.rowCount, affectedRows: result?.affectedRows };
   }
 
