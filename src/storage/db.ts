@@ -94,7 +94,7 @@ function postgresDialect(url: string, schema: string, poolSize: number, logger?:
 async function pgliteDialect(dataDir: string, schema: string): Promise<{ kind: DatabaseKind; dialect: Dialect }> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   // PGlite runs in a worker thread, so its statements do not block the event loop (see pglite-thread.ts).
-  const pglite = await PGliteThread.create(dataDir, { numberTypes: [INT8_OID] });
+  const pglite = await PGliteThread.create(dataDir, { parsers: { [INT8_OID]: parseInt8 } });
   // One session for the life of the process, so setting search_path once is enough (name validated above).
   try {
     await pglite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);

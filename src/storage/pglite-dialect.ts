@@ -8,7 +8,7 @@
  * text is parsed and planned once, then every call is a single Bind/Describe/Execute/Sync exchange.
  * (PGlite's own query() re-parses and re-plans every time, which costs more than running our hot statements.)
  */
-import { protocol } from '@electric-sql/pglite';
+import { parse, protocol } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -60,7 +60,7 @@ class PGliteConnection implements DatabaseConnection {
     const prepared = params.length > 0 ? await this.#prepare(query.sql) : undefined;
     const result = prepared
       ? await this.#execute<R>(prepared, params)
-      : await this.pg.query<R>(query.sql);
+      : await this.pg.query<R>(query.sql, { rowMode: 'object' });
     const command = result.command?.toUpperCase();
     return {
       rows: result.rows,
@@ -73,8 +73,9 @@ class PGliteConnection implements DatabaseConnection {
     if (known || this.#prepared.size >= MAX_STATEMENTS) return known;
     const name = `joule_${this.#prepared.size}`;
     const { serialize } = protocol;
-    const { paramTypes } = await this.pg.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]));
-    const prepared = { name, types: paramTypes ?? [] };
+    const messages = await this.pg.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]));
+    const description = messages.find((m) => m.name === 'parameterDescription') as { dataTypeIDs?: number[] } | undefined;
+    const prepared = { name, types: description?.dataTypeIDs ?? [] };
     this.#prepared.set(text, prepared);
     return prepared;
   }
@@ -88,8 +89,8 @@ class PGliteConnection implements DatabaseConnection {
     });
     const { serialize } = protocol;
     const message = concat([serialize.bind({ statement: prepared.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
-    const { results } = await this.pg.execProtocol(message);
-    const result = results[0];
+    const messages = await this.pg.execProtocol(message);
+    const [result] = parse.parseResults(messages, this.pg.parsers, { rowMode: 'object' });
     return { rows: (result?.rows ?? []) as R[], command: result?.command, rowCount: result?.rowCount, affectedRows: result?.affectedRows };
   }
 

@@ -3,49 +3,43 @@
  * thread that blocked the event loop (a batch of 200 events: ~50 ms without reading any socket) and left the second
  * core idle. The worker (pglite-worker.mjs) owns the PGlite instance; this proxy is what the dialect talks to.
  *
- * Protocol: the main thread posts `{ id, bytes }`, a frontend wire-protocol message (transferred, not copied); the
- * worker runs it, parses PostgreSQL's answer with PGlite's own parseResults and the type parsers, and posts back the
- * finished results (rows as plain objects, by structured clone) and the statement's parameter types, or the fields
- * of the DatabaseError, which this side rebuilds as the same DatabaseError PGlite throws (code, detail, ...).
- * Parsing in the worker rather than here: measured on this machine, parsing the raw backend bytes of a 10-column
- * row cost the main thread ~59 µs (~800 µs for 50 rows), deserialising the cloned rows ~3 µs (~80 µs).
- * Type parsers are functions, which cannot cross to a worker: the worker is told which types become numbers.
+ * Protocol: the main thread posts `{ id, bytes }`, a frontend wire-protocol message, and the worker answers with
+ * PostgreSQL's raw backend bytes; both buffers are transferred, not copied. The bytes are parsed here, with
+ * PGlite's own protocol parser and parseResults, rather than in the worker, because:
+ * - errors come out as the same DatabaseError objects PGlite throws (code, detail, constraint, ...), with no
+ *   reconstruction across the thread boundary;
+ * - the type parsers (ours and PGlite's array parsers) are functions, which cannot be sent to a worker;
+ * - measured on typical results (1 to 50 rows of 10 columns), parsing the bytes costs the main thread no more than
+ *   structured-clone deserialisation of the finished rows would (see the report of the change for the numbers).
  *
- * A call resolves only after the worker's execProtocolStream returned, so a commit is in the OS before the caller
- * goes on (durability as before). The worker holds the process open only while a call is pending.
+ * A call resolves only after the worker's execProtocolRawStream returned, so a commit is in the OS before the
+ * caller goes on (durability as before). The worker holds the process open only while a call is pending.
  */
 import { Worker } from 'node:worker_threads';
-import { messages, protocol, types, type Results } from '@electric-sql/pglite';
+import { messages, parse, protocol, types, type Results } from '@electric-sql/pglite';
 
+type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
+type Parser = (value: string, typeId?: number) => unknown;
 type Serializer = (value: unknown) => string;
 
-/** What one wire-protocol exchange produced. */
-export interface Answer {
-  /** One per statement, rows in object mode. */
-  results: Results[];
-  /** The parameter types, when the exchange described a statement. */
-  paramTypes?: number[];
-}
-
 interface Pending {
-  resolve: (answer: Answer) => void;
+  resolve: (bytes: Uint8Array) => void;
   reject: (err: Error) => void;
 }
 
-type WorkerError = { message: string; stack?: string; database?: boolean; length?: number; fields?: Record<string, string | undefined> };
-type Reply = { id: number; results?: Results[]; paramTypes?: number[]; error?: WorkerError };
-type Ready = { ready: boolean; arrayTypes?: Array<{ oid: number; typarray: number }>; error?: WorkerError };
+type Reply = { id: number; bytes?: Uint8Array; error?: { message: string; stack?: string } };
+type Ready = { ready: boolean; arrayTypes?: Array<{ oid: number; typarray: number }>; error?: { message: string } };
 
 const WORKER_URL = new URL('./pglite-worker.mjs', import.meta.url);
 
 export interface PGliteThreadOptions {
-  /** Type oids whose values become numbers (Number(text)) instead of PGlite's default parsing. */
-  numberTypes?: number[];
+  /** Parsers by type oid, over PGlite's defaults (as PGlite's own `parsers` option). */
+  parsers?: Record<number, Parser>;
 }
 
 export class PGliteThread {
-  /** PGlite's parameter serializers by type oid (they run here, where the values are). */
   readonly serializers: Record<number, Serializer> = { ...(types.serializers as Record<number, Serializer>) };
+  readonly parsers: Record<number, Parser>;
 
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
@@ -54,11 +48,13 @@ export class PGliteThread {
   #dead: Error | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(worker: Worker, arrayTypes: Array<{ oid: number; typarray: number }>) {
+  private constructor(worker: Worker, options: PGliteThreadOptions, arrayTypes: Array<{ oid: number; typarray: number }>) {
     this.#worker = worker;
-    // As PGlite's _initArrayTypes: an array type's serializer applies its element type's.
+    this.parsers = { ...(types.parsers as Record<number, Parser>), ...options.parsers };
+    // As PGlite's _initArrayTypes: an array type's (de)serializer applies its element type's.
     for (const { oid, typarray } of arrayTypes) {
       this.serializers[typarray] = (x) => types.arraySerializer(x, this.serializers[oid], typarray);
+      this.parsers[typarray] = (x) => types.arrayParser(x, this.parsers[oid] as (x: string) => unknown, typarray);
     }
     worker.on('message', (reply: Reply) => this.#answer(reply));
     worker.on('error', (err) => this.#die(new Error(`PGlite worker failed: ${err.message}`, { cause: err })));
@@ -68,7 +64,7 @@ export class PGliteThread {
 
   /** Starts the worker and opens PGlite in dataDir ('memory://' for in memory), as PGlite.create(dataDir). */
   static async create(dataDir: string, options: PGliteThreadOptions = {}): Promise<PGliteThread> {
-    const worker = new Worker(WORKER_URL, { workerData: { dataDir, numberTypes: options.numberTypes ?? [] }, execArgv: workerExecArgv(process.execArgv) });
+    const worker = new Worker(WORKER_URL, { workerData: { dataDir }, execArgv: workerExecArgv(process.execArgv) });
     try {
       let onExit!: (code: number) => void;
       let onError!: (err: Error) => void;
@@ -84,7 +80,7 @@ export class PGliteThread {
         worker.off('exit', onExit);
       });
       if (!ready.ready) throw new Error(`PGlite failed to start: ${ready.error?.message}`);
-      return new PGliteThread(worker, ready.arrayTypes ?? []);
+      return new PGliteThread(worker, options, ready.arrayTypes ?? []);
     } catch (err) {
       await worker.terminate();
       throw err;
@@ -101,20 +97,28 @@ export class PGliteThread {
   }
 
   /**
-   * Runs one wire-protocol message; resolves with its results, or throws the first DatabaseError.
+   * Runs one wire-protocol message; resolves with the backend messages, or throws the first DatabaseError.
    * The message's buffer is transferred to the worker (detached here): pass a buffer of its own (concat()).
    */
-  execProtocol(message: Uint8Array): Promise<Answer> {
-    return this.#call({ bytes: message }, [message.buffer as ArrayBuffer]);
+  async execProtocol(message: Uint8Array): Promise<BackendMessage[]> {
+    const bytes = await this.#call({ bytes: message }, [message.buffer as ArrayBuffer]);
+    const out: BackendMessage[] = [];
+    let error: Error | undefined;
+    new protocol.Parser().parse(bytes, (msg) => {
+      if (msg instanceof messages.DatabaseError) error ??= msg;
+      else out.push(msg);
+    });
+    if (error) throw error;
+    return out;
   }
 
   /** One statement without parameters (extended protocol, unnamed statement), as PGlite's query(text). */
-  async query<R>(text: string): Promise<Results<R>> {
+  async query<R>(text: string, options: { rowMode?: 'object' | 'array' } = {}): Promise<Results<R>> {
     const { serialize } = protocol;
     const message = concat([serialize.parse({ text }), serialize.bind({}), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
     try {
-      const { results } = await this.execProtocol(message);
-      return (results[0] ?? { rows: [], fields: [] }) as Results<R>;
+      const [result] = parse.parseResults(await this.execProtocol(message), this.parsers, options);
+      return (result ?? { rows: [], fields: [] }) as Results<R>;
     } catch (err) {
       // As PGlite's query(): the error names the statement.
       if (err instanceof messages.DatabaseError) Object.assign(err, { query: text, params: [] });
@@ -124,7 +128,7 @@ export class PGliteThread {
 
   /** Statements separated by semicolons (simple protocol), as PGlite's exec(). */
   async exec(text: string): Promise<Results[]> {
-    return (await this.execProtocol(concat([protocol.serialize.query(text)]))).results;
+    return parse.parseResults(await this.execProtocol(concat([protocol.serialize.query(text)])), this.parsers);
   }
 
   /** Closes PGlite inside the worker (flushing it to the data folder), then ends the worker. Safe to call twice. */
@@ -140,10 +144,10 @@ export class PGliteThread {
     })());
   }
 
-  #call(payload: { bytes?: Uint8Array; close?: boolean }, transfer: ArrayBuffer[]): Promise<Answer> {
+  #call(payload: { bytes?: Uint8Array; close?: boolean }, transfer: ArrayBuffer[]): Promise<Uint8Array> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
-    return new Promise<Answer>((resolve, reject) => {
+    return new Promise<Uint8Array>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       // Keep the process alive while the database works on a call, as a call in the main thread would.
       if (this.#pending.size === 1) this.#worker.ref();
@@ -156,8 +160,13 @@ export class PGliteThread {
     if (!pending) return;
     this.#pending.delete(reply.id);
     if (this.#pending.size === 0) this.#worker.unref();
-    if (reply.error) pending.reject(toError(reply.error));
-    else pending.resolve({ results: reply.results ?? [], paramTypes: reply.paramTypes });
+    if (reply.error) {
+      const err = new Error(`PGlite worker: ${reply.error.message}`);
+      if (reply.error.stack) err.stack = reply.error.stack;
+      pending.reject(err);
+    } else {
+      pending.resolve(reply.bytes ?? new Uint8Array(0));
+    }
   }
 
   /** The worker is gone: fail whatever still waits on it, and every later call. */
@@ -167,14 +176,6 @@ export class PGliteThread {
     this.#pending.clear();
     this.#worker.unref();
   }
-}
-
-/** A PostgreSQL error becomes the DatabaseError PGlite throws; anything else an Error naming the worker. */
-function toError(error: WorkerError): Error {
-  if (error.database) return Object.assign(new messages.DatabaseError(error.message, error.length ?? 0, 'error'), error.fields);
-  const err = new Error(`PGlite worker: ${error.message}`);
-  if (error.stack) err.stack = `${err.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
-  return err;
 }
 
 /**

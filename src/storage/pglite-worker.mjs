@@ -5,35 +5,38 @@
 // this file needs nothing from the TypeScript sources, so it starts the same way under `npm start`, `node --import
 // tsx --test` and `tsx bench/…`, without loading tsx a second time.
 import { parentPort, workerData } from 'node:worker_threads';
-import { messages, parse, PGlite } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 
-/** Array types, as PGlite's own _initArrayTypes reads them: the main thread builds their serializers. */
+/** Array types, as PGlite's own _initArrayTypes reads them: the main thread builds their (de)serializers. */
 const ARRAY_TYPES = `
   select b.oid, b.typarray from pg_catalog.pg_type a left join pg_catalog.pg_type b on b.oid = a.typelem
   where a.typcategory = 'A' group by b.oid, b.typarray order by b.oid`;
 
-/** The fields of a DatabaseError, which structured clone would drop (it keeps only message and stack). */
-const ERROR_FIELDS = ['severity', 'code', 'detail', 'hint', 'position', 'internalPosition', 'internalQuery', 'where', 'schema', 'table', 'column', 'dataType', 'constraint', 'file', 'line', 'routine'];
+/** @param {Uint8Array[]} parts */
+function concat(parts) {
+  if (parts.length === 1) return parts[0];
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
 
 /** @param {unknown} err */
 function describe(err) {
-  if (err instanceof messages.DatabaseError) {
-    const fields = Object.fromEntries(ERROR_FIELDS.map((key) => [key, err[key]]));
-    return { database: true, message: err.message, length: err.length, fields };
-  }
   return err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
 }
 
 const port = parentPort;
 if (!port) throw new Error('pglite-worker.mjs runs only as a worker thread');
 
-/** @type {PGlite} */
 let pg;
 try {
-  /** @type {Record<number, (value: string) => unknown>} */
-  const parsers = {};
-  for (const oid of workerData.numberTypes ?? []) parsers[oid] = Number;
-  pg = await PGlite.create(workerData.dataDir, { parsers });
+  pg = await PGlite.create(workerData.dataDir);
   const { rows } = await pg.query(ARRAY_TYPES);
   port.postMessage({ ready: true, arrayTypes: rows });
 } catch (err) {
@@ -52,11 +55,13 @@ port.on('message', (/** @type {{ id: number, bytes?: Uint8Array, close?: boolean
         port.postMessage({ id: msg.id });
         return;
       }
-      // Throws the first DatabaseError of the exchange, as PGlite's execProtocol does.
-      const backend = await pg.execProtocolStream(msg.bytes);
-      // Answer only once execProtocolStream returned: the WAL of a commit has been written to the OS by then.
-      const paramTypes = backend.find((m) => m.name === 'parameterDescription')?.dataTypeIDs;
-      port.postMessage({ id: msg.id, results: parse.parseResults(backend, pg.parsers, { rowMode: 'object' }), paramTypes });
+      const parts = [];
+      // The raw stream hands over PostgreSQL's output as it is written, without PGlite parsing it here (its plain
+      // execProtocolRaw parses every message too, and keeps them). The chunks are views of wasm memory: copy.
+      await pg.execProtocolRawStream(msg.bytes, { onRawData: (chunk) => void parts.push(chunk.slice()) });
+      // Answer only once execProtocolRawStream returned: the WAL of a commit has been written to the OS by then.
+      const bytes = concat(parts);
+      port.postMessage({ id: msg.id, bytes }, [bytes.buffer]);
     } catch (err) {
       port.postMessage({ id: msg.id, error: describe(err) });
     }
