@@ -3,13 +3,13 @@
  * data folder (or in memory). Both speak the same SQL, run the same migrations and return the same JS types.
  */
 import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../shared/logger.ts';
 import { migrateToLatest } from './migrate.ts';
 import { preparingPool } from './pg-prepared.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
-import { PGliteThread } from './pglite-thread.ts';
 import { withScopedIntrospection } from './scoped-introspector.ts';
 import type { DB } from './schema.ts';
 
@@ -93,14 +93,8 @@ function postgresDialect(url: string, schema: string, poolSize: number, logger?:
 
 async function pgliteDialect(dataDir: string, schema: string): Promise<{ kind: DatabaseKind; dialect: Dialect }> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  // PGlite runs in a worker thread, so its statements do not block the event loop (see pglite-thread.ts).
-  const pglite = await PGliteThread.create(dataDir, { parsers: { [INT8_OID]: parseInt8 } });
+  const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: parseInt8 } });
   // One session for the life of the process, so setting search_path once is enough (name validated above).
-  try {
-    await pglite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
-  } catch (err) {
-    await pglite.close();
-    throw err;
-  }
+  await pglite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
   return { kind: 'pglite', dialect: new PGliteDialect(pglite) };
 }

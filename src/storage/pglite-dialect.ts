@@ -1,14 +1,13 @@
 /**
- * A Kysely dialect over PGlite, which runs in a worker thread (pglite-thread.ts). Ours rather than
- * kysely-pglite-dialect, whose peer range stops before the PGlite release we use. PGlite is one PostgreSQL session,
- * so the driver hands out its single connection to one user at a time: a transaction holds it from BEGIN to COMMIT
- * and other queries wait their turn.
+ * A Kysely dialect over PGlite. Ours rather than kysely-pglite-dialect, whose peer range stops before the PGlite
+ * release we use. PGlite is one PostgreSQL session, so the driver hands out its single connection to one
+ * user at a time: a transaction holds it from BEGIN to COMMIT and other queries wait their turn.
  *
  * Parameterised queries run as named prepared statements over PGlite's wire-protocol entry point: each statement
  * text is parsed and planned once, then every call is a single Bind/Describe/Execute/Sync exchange.
  * (PGlite's own query() re-parses and re-plans every time, which costs more than running our hot statements.)
  */
-import { parse, protocol } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -24,7 +23,6 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { concat, type PGliteThread } from './pglite-thread.ts';
 
 /** FIFO lock: whoever holds it owns the PGlite session. */
 class Lock {
@@ -50,17 +48,27 @@ interface Prepared {
   types: number[];
 }
 
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 class PGliteConnection implements DatabaseConnection {
   readonly #prepared = new Map<string, Prepared>();
 
-  constructor(private readonly pg: PGliteThread) {}
+  constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const params = query.parameters;
     const prepared = params.length > 0 ? await this.#prepare(query.sql) : undefined;
     const result = prepared
       ? await this.#execute<R>(prepared, params)
-      : await this.pg.query<R>(query.sql, { rowMode: 'object' });
+      : await this.pg.query<R>(query.sql, [...params], { rowMode: 'object' });
     const command = result.command?.toUpperCase();
     return {
       rows: result.rows,
@@ -73,7 +81,7 @@ class PGliteConnection implements DatabaseConnection {
     if (known || this.#prepared.size >= MAX_STATEMENTS) return known;
     const name = `joule_${this.#prepared.size}`;
     const { serialize } = protocol;
-    const messages = await this.pg.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]));
+    const { messages } = await this.pg.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), {});
     const description = messages.find((m) => m.name === 'parameterDescription') as { dataTypeIDs?: number[] } | undefined;
     const prepared = { name, types: description?.dataTypeIDs ?? [] };
     this.#prepared.set(text, prepared);
@@ -89,7 +97,7 @@ class PGliteConnection implements DatabaseConnection {
     });
     const { serialize } = protocol;
     const message = concat([serialize.bind({ statement: prepared.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]);
-    const messages = await this.pg.execProtocol(message);
+    const { messages } = await this.pg.execProtocol(message, {});
     const [result] = parse.parseResults(messages, this.pg.parsers, { rowMode: 'object' });
     return { rows: (result?.rows ?? []) as R[], command: result?.command, rowCount: result?.rowCount, affectedRows: result?.affectedRows };
   }
@@ -105,12 +113,12 @@ class PGliteDriver implements Driver {
   readonly #connection: PGliteConnection;
   readonly #release = new WeakMap<DatabaseConnection, () => void>();
 
-  constructor(private readonly pg: PGliteThread) {
+  constructor(private readonly pg: PGlite) {
     this.#connection = new PGliteConnection(pg);
   }
 
   async init(): Promise<void> {
-    // PGliteThread.create() returns a ready database.
+    await this.pg.waitReady;
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -153,7 +161,7 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGliteThread) {}
+  constructor(private readonly pg: PGlite) {}
 
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
