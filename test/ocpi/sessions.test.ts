@@ -6,43 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
-import { BOOT } from '../e2e/scenario-fixtures.ts';
-import { at, closeAll, connectStation, eventually, registerStation } from '../e2e/scenario-support.ts';
-import { DETAILS, setup, TARIFF, TYPE2, type Setup } from './locations-fixtures.ts';
-import { charge201 } from './sessions-fixtures.ts';
-import type { EmspVersion, ReceivedRequest } from './support/emsp.ts';
+import { closeAll, eventually } from '../e2e/scenario-support.ts';
+import { setup } from './locations-fixtures.ts';
+import { chargeAtLocation, Z } from './sessions-fixtures.ts';
+import type { ReceivedRequest } from './support/emsp.ts';
 
 type Json = Record<string, unknown>;
-const Z = (seconds: number): string => at(seconds).replace('.000Z', 'Z');
-
-async function chargeAtLocation(s: Setup, version: EmspVersion, transactionId = 'TX-S'): Promise<void> {
-  await s.app.catalog.tariffs.put({ ...TARIFF, id: 'T-E', minPrice: null, elements: [{ priceComponents: [{ type: 'ENERGY', price: 0.3, vat: 20, stepSize: 1 }] }] });
-  await registerStation(s.app, 'CS-S');
-  await s.app.catalog.locations.create({ id: 'LOC1', countryCode: 'NL', partyId: 'JOU', ...DETAILS });
-  await s.app.catalog.locations.putEvse('LOC1', { stationId: 'CS-S', evseId: 1, connectors: [{ ...TYPE2, connectorId: 1, tariffIds: ['T-E'] }] });
-  const token =
-    version === '2.2.1'
-      ? { country_code: 'DE', party_id: 'EMS', uid: 'TAG-S', type: 'RFID', contract_id: 'DE-EMS-CS', issuer: 'Test eMSP', valid: true, whitelist: 'ALLOWED', last_updated: '2026-01-01T10:00:00Z' }
-      : { uid: 'TAG-S', type: 'RFID', auth_id: 'DE-EMS-CS', issuer: 'Test eMSP', valid: true, whitelist: 'ALLOWED', last_updated: '2026-01-01T10:00:00Z' };
-  assert.equal((await s.emsp.call('PUT', `${s.url('tokens')}/DE/EMS/TAG-S`, token)).status, 201);
-  const station = await connectStation(s.app, 'CS-S', 'ocpp2.0.1');
-  await station.boot(BOOT);
-  const [started, updated, ended] = charge201(transactionId, { idToken: 'TAG-S', type: 'ISO14443' });
-  await station.callRaw('TransactionEvent', started!);
-  await station.callRaw('TransactionEvent', updated!);
-  await s.app.roaming.sessions.idle();
-  if (version === '2.2.1') {
-    // Preferences while the session runs: plain REGULAR is what happens anyway; anything else cannot be honoured.
-    const [session] = (await s.app.roaming.sessions.listSessions({ offset: 0, limit: 1 })).items;
-    const prefs = `${s.url('sessions')}/${session?.id ?? ''}/charging_preferences`;
-    assert.equal((await s.emsp.call('PUT', prefs, { profile_type: 'REGULAR' })).body.data, 'ACCEPTED');
-    assert.equal((await s.emsp.call('PUT', prefs, { profile_type: 'FAST', energy_need: 20 })).body.data, 'NOT_POSSIBLE');
-    assert.equal((await s.emsp.call('PUT', prefs, { profile_type: 'TURBO' })).body.status_code, 2001);
-    assert.equal((await s.emsp.call('PUT', `${s.url('sessions')}/NOPE/charging_preferences`, { profile_type: 'REGULAR' })).status, 404);
-  }
-  await station.callRaw('TransactionEvent', ended!);
-  await s.app.roaming.sessions.idle();
-}
 
 forEachDatabase('Sessions and CDRs 2.2.1: pushes of a full charge with energy, periods and tariff cost; GET lists and one CDR', async (env, t) => {
   const s = await setup(env, '2.2.1');
