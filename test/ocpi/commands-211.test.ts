@@ -6,27 +6,13 @@
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
 import { at, closeAll, eventually, registerStation } from '../e2e/scenario-support.ts';
-import { DETAILS, setup, TYPE2, type Setup } from './locations-fixtures.ts';
+import { publish, received, setup } from './locations-fixtures.ts';
 import { scriptedStation } from './sessions-fixtures.ts';
 import type { ReceivedRequest } from './support/emsp.ts';
 
 type Json = Record<string, unknown>;
 
 const TOKEN_211 = { uid: 'CARD-7', type: 'RFID', auth_id: 'DE-EMS-C8', issuer: 'Old eMSP', valid: true, whitelist: 'NEVER', last_updated: '2026-01-01T10:00:00Z' };
-
-/** The requests the eMSP got on `path` (e.g. a response_url), waiting until there are `count`. */
-async function received(s: Setup, path: string, count = 1): Promise<ReceivedRequest[]> {
-  return eventually(() => {
-    const found = s.emsp.received.filter((r) => r.path === path);
-    return found.length >= count ? found : undefined;
-  }, `${count} request(s) to ${path}`);
-}
-
-async function publish(s: Setup, stationId: string): Promise<string> {
-  await s.app.catalog.locations.create({ id: 'LOC1', countryCode: 'NL', partyId: 'JOU', ...DETAILS });
-  const { view } = await s.app.catalog.locations.putEvse('LOC1', { stationId, evseId: 1, connectors: [{ ...TYPE2, connectorId: 1 }] });
-  return view.evse.uid;
-}
 
 forEachDatabase('Commands 2.1.1 on a 1.6 station: START_SESSION → RemoteStartTransaction, CommandResponse results, 2.1.1 Session and CDR pushes', async (env, t) => {
   const s = await setup(env, '2.1.1');

@@ -4,8 +4,8 @@ import type { Joule } from '../../src/app.ts';
 import type { ConnectorSpec, LocationDetails } from '../../src/domain/locations/model.ts';
 import type { TariffInput } from '../../src/domain/tariffs/model.ts';
 import type { TestDatabaseEnv } from '../support/db.ts';
-import { startApp } from '../e2e/scenario-support.ts';
-import { startEmsp, type CallResult, type Emsp, type EmspVersion } from './support/emsp.ts';
+import { eventually, startApp } from '../e2e/scenario-support.ts';
+import { startEmsp, type CallResult, type Emsp, type EmspVersion, type ReceivedRequest } from './support/emsp.ts';
 
 export const PARTIES = [
   { countryCode: 'NL', partyId: 'JOU', name: 'Joule NL' },
@@ -119,3 +119,18 @@ export async function crawl(emsp: Emsp, first: string, headers: Record<string, s
 }
 
 export const ids = (page: CallResult): string[] => (page.body.data as { id: string }[]).map((x) => x.id);
+
+/** The requests the eMSP got on `path` (e.g. a response_url), waiting until there are `count`. */
+export async function received(s: Setup, path: string, count = 1): Promise<ReceivedRequest[]> {
+  return eventually(() => {
+    const found = s.emsp.received.filter((r) => r.path === path);
+    return found.length >= count ? found : undefined;
+  }, `${count} request(s) to ${path}`);
+}
+
+/** Location LOC1 with EVSE 1 of `stationId` (one Type 2 connector); returns the EVSE's uid. */
+export async function publish(s: Setup, stationId: string): Promise<string> {
+  await s.app.catalog.locations.create({ id: 'LOC1', countryCode: 'NL', partyId: 'JOU', ...DETAILS });
+  const { view } = await s.app.catalog.locations.putEvse('LOC1', { stationId, evseId: 1, connectors: [{ ...TYPE2, connectorId: 1 }] });
+  return view.evse.uid;
+}
