@@ -2,30 +2,11 @@
 import assert from 'node:assert/strict';
 import { OcpiClient } from '../../src/ocpi/client.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
-import { forEachDatabase, type TestDatabaseEnv } from '../support/db.ts';
-import { startEmsp, type Emsp } from './support/emsp.ts';
+import { forEachDatabase } from '../support/db.ts';
+import { startEmsp } from './support/emsp.ts';
+import { assertEnvelope, ITEMS, registered } from './support/framework.ts';
 import { listModule, type Item } from './support/list-module.ts';
-import { startOcpiServer, type OcpiServer } from './support/server.ts';
-
-const ITEMS: Item[] = Array.from({ length: 7 }, (_, i) => ({ id: `item-${i}`, last_updated: `2026-01-0${i + 1}T10:00:00Z` }));
-
-async function registered(env: TestDatabaseEnv, t: { after(fn: () => Promise<void>): void }, overrides: Record<string, unknown> = {}, version: '2.2.1' | '2.1.1' = '2.2.1') {
-  const joule: OcpiServer = await startOcpiServer(env, { modules: [listModule(ITEMS.map((i) => ({ ...i })))], overrides });
-  const emsp: Emsp = await startEmsp({ versions: [version] });
-  t.after(async () => {
-    await emsp.close();
-    await joule.close();
-  });
-  const { tokenA, partner } = await joule.services.partnerService.createWithTokenA({ name: 'eMSP', allowPlainHttp: true });
-  const answer = await emsp.registerWith(joule.versionsUrl, tokenA);
-  assert.equal(answer.body.status_code, 1000, answer.body.status_message);
-  return { joule, emsp, tokenA, partner };
-}
-
-function assertEnvelope(body: { status_code: number; timestamp: string }, status: number): void {
-  assert.equal(body.status_code, status);
-  assert.match(body.timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-}
+import { startOcpiServer } from './support/server.ts';
 
 forEachDatabase('pagination: offset/limit with Link, X-Total-Count, X-Limit; server cap; date windows; the client follows Link', async (env, t) => {
   const { joule, emsp } = await registered(env, t, { 'ocpi.pageLimit': 3 });

@@ -3,30 +3,9 @@
  * plain tokens, request/correlation ids, routing headers and parties, versions.
  */
 import assert from 'node:assert/strict';
-import { forEachDatabase, type TestDatabaseEnv } from '../support/db.ts';
-import { startEmsp, type Emsp } from './support/emsp.ts';
-import { listModule, type Item } from './support/list-module.ts';
-import { startOcpiServer, type OcpiServer } from './support/server.ts';
-
-const ITEMS: Item[] = Array.from({ length: 7 }, (_, i) => ({ id: `item-${i}`, last_updated: `2026-01-0${i + 1}T10:00:00Z` }));
-
-async function registered(env: TestDatabaseEnv, t: { after(fn: () => Promise<void>): void }, overrides: Record<string, unknown> = {}, version: '2.2.1' | '2.1.1' = '2.2.1') {
-  const joule: OcpiServer = await startOcpiServer(env, { modules: [listModule(ITEMS.map((i) => ({ ...i })))], overrides });
-  const emsp: Emsp = await startEmsp({ versions: [version] });
-  t.after(async () => {
-    await emsp.close();
-    await joule.close();
-  });
-  const { tokenA, partner } = await joule.services.partnerService.createWithTokenA({ name: 'eMSP', allowPlainHttp: true });
-  const answer = await emsp.registerWith(joule.versionsUrl, tokenA);
-  assert.equal(answer.body.status_code, 1000, answer.body.status_message);
-  return { joule, emsp, tokenA, partner };
-}
-
-function assertEnvelope(body: { status_code: number; timestamp: string }, status: number): void {
-  assert.equal(body.status_code, status);
-  assert.match(body.timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-}
+import { forEachDatabase } from '../support/db.ts';
+import { startEmsp } from './support/emsp.ts';
+import { assertEnvelope, registered } from './support/framework.ts';
 
 forEachDatabase('401 with an envelope: no header, unknown token, Token A on a functional module; ids echoed even then', async (env, t) => {
   const { joule, emsp, tokenA: usedA } = await registered(env, t);
