@@ -3,26 +3,13 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ocpiCommand, runOcpi } from '../../src/cli/ocpi.ts';
 import { extraCommands } from '../../src/cli/commands.ts';
-import { items, startApi, type TestApi } from '../e2e/api-support.ts';
-import { forEachDatabase, type TestDatabaseEnv } from '../support/db.ts';
-import { startEmsp, type Emsp } from './support/emsp.ts';
-
-const FAST = { 'ocpi.outbox.retryBaseMs': 50, 'ocpi.outbox.retryMaxMs': 200, 'ocpi.outbox.pollMs': 100, 'ocpi.timeoutMs': 10000 };
-
-/** The whole application on this test's storage (an already migrated copy: starting is quick). */
-async function start(env: TestDatabaseEnv, t: { after(fn: () => Promise<void>): void }, ...emspOptions: Parameters<typeof startEmsp>[0][]): Promise<{ api: TestApi; emsps: Emsp[] }> {
-  const storage = env.options.url ? { 'storage.databaseUrl': env.options.url } : { 'storage.dataDir': env.options.dataDir };
-  const api = await startApi({ ...FAST, ...storage }, { databaseSchema: env.options.schema });
-  const emsps = await Promise.all(emspOptions.map((o) => startEmsp(o)));
-  t.after(async () => {
-    for (const emsp of emsps) await emsp.close();
-    await api.close();
-  });
-  return { api, emsps };
-}
+import { items } from '../e2e/api-support.ts';
+import { forEachDatabase } from '../support/db.ts';
+import type { Emsp } from './support/emsp.ts';
+import { startOperator } from './support/operator.ts';
 
 forEachDatabase('GET /ocpi/outbox shows pending and delivered pushes; joule ocpi partner add/list and outbox through the API', async (env, t) => {
-  const { api, emsps } = await start(env, t, {});
+  const { api, emsps } = await startOperator(env, t, {});
   const emsp = emsps[0] as Emsp;
   assert.ok(extraCommands.includes(ocpiCommand), 'registered as a CLI command');
   const lines: string[] = [];
