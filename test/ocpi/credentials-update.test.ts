@@ -1,21 +1,11 @@
 /** Credentials update (PUT), unregister (DELETE), the 405 rules and the registration error codes. */
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
-import { startEmsp, type Emsp } from './support/emsp.ts';
-import { startOcpiServer, type OcpiServer } from './support/server.ts';
-
-async function setup(t: { after(fn: () => Promise<void>): void }, env: Parameters<typeof startOcpiServer>[0], emspOptions: Parameters<typeof startEmsp>[0] = {}): Promise<{ joule: OcpiServer; emsp: Emsp }> {
-  const joule = await startOcpiServer(env);
-  const emsp = await startEmsp(emspOptions);
-  t.after(async () => {
-    await emsp.close();
-    await joule.close();
-  });
-  return { joule, emsp };
-}
+import { startEmsp } from './support/emsp.ts';
+import { serverAndEmsp } from './support/framework.ts';
 
 forEachDatabase('PUT credentials: re-fetches endpoints, issues a new token; the old one works until the new one is used', async (env, t) => {
-  const { joule, emsp } = await setup(t, env);
+  const { joule, emsp } = await serverAndEmsp(t, env);
   const { partner, tokenA } = await joule.services.partnerService.createWithTokenA({ name: 'eMSP', allowPlainHttp: true });
   await emsp.registerWith(joule.versionsUrl, tokenA);
   const oldToken = emsp.jouleToken as string;
@@ -37,7 +27,7 @@ forEachDatabase('PUT credentials: re-fetches endpoints, issues a new token; the 
 });
 
 forEachDatabase('DELETE credentials unregisters; afterwards the token is refused and PUT/DELETE with Token A are 405', async (env, t) => {
-  const { joule, emsp } = await setup(t, env);
+  const { joule, emsp } = await serverAndEmsp(t, env);
   const { partner, tokenA } = await joule.services.partnerService.createWithTokenA({ name: 'eMSP', allowPlainHttp: true });
   // PUT and DELETE before registering (Token A): 405.
   const credentialsUrl = `${joule.base}/2.2.1/credentials`;
@@ -57,7 +47,7 @@ forEachDatabase('DELETE credentials unregisters; afterwards the token is refused
 });
 
 forEachDatabase('registration errors: 3001 callback fails, 3002 no such version, 3003 required endpoint missing, 2001 missing field, http refused', async (env, t) => {
-  const { joule, emsp } = await setup(t, env);
+  const { joule, emsp } = await serverAndEmsp(t, env);
   const service = joule.services.partnerService;
   const credentialsUrl = `${joule.base}/2.2.1/credentials`;
 

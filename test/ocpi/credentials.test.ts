@@ -1,25 +1,15 @@
 /** Credentials handshake both ways, 2.2.1 with base64 tokens and 2.1.1 with plain ones. */
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
-import { startEmsp, type Emsp, type EmspVersion } from './support/emsp.ts';
-import { startOcpiServer, type OcpiServer } from './support/server.ts';
-
-async function setup(t: { after(fn: () => Promise<void>): void }, env: Parameters<typeof startOcpiServer>[0], emspOptions: Parameters<typeof startEmsp>[0] = {}): Promise<{ joule: OcpiServer; emsp: Emsp }> {
-  const joule = await startOcpiServer(env);
-  const emsp = await startEmsp(emspOptions);
-  t.after(async () => {
-    await emsp.close();
-    await joule.close();
-  });
-  return { joule, emsp };
-}
+import type { EmspVersion } from './support/emsp.ts';
+import { serverAndEmsp } from './support/framework.ts';
 
 for (const [version, encoding] of [
   ['2.2.1', 'base64'],
   ['2.1.1', 'plain'],
 ] as const satisfies readonly [EmspVersion, 'base64' | 'plain'][]) {
   forEachDatabase(`an eMSP registers with Joule (${version}, ${encoding} tokens): Token A, callback, Token C, then A is dead`, async (env, t) => {
-    const { joule, emsp } = await setup(t, env, { versions: [version], encoding });
+    const { joule, emsp } = await serverAndEmsp(t, env, { versions: [version], encoding });
     const { partner, tokenA } = await joule.services.partnerService.createWithTokenA({ name: 'eMSP', allowPlainHttp: true, tokenEncoding: encoding });
 
     const answer = await emsp.registerWith(joule.versionsUrl, tokenA);
@@ -59,7 +49,7 @@ for (const [version, encoding] of [
   });
 
   forEachDatabase(`Joule registers with an eMSP (${version}, ${encoding} tokens) from its versions URL and Token A`, async (env, t) => {
-    const { joule, emsp } = await setup(t, env, { versions: [version], encoding });
+    const { joule, emsp } = await serverAndEmsp(t, env, { versions: [version], encoding });
     const partner = await joule.services.partnerService.registerWith({ name: 'eMSP', versionsUrl: emsp.versionsUrl, tokenA: emsp.tokenA, allowPlainHttp: true, tokenEncoding: encoding });
     assert.equal(partner.status, 'REGISTERED');
     assert.equal(partner.version, version);
