@@ -79,7 +79,7 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
    */
   async function writeBuffered(): Promise<void> {
     let remaining = buffer.length;
-    while (remaining > 0 && buffer.length > 0) {
+    while (remaining > 0) {
       const batch = buffer.slice(0, Math.min(maxBatch, remaining));
       buffer = buffer.slice(batch.length);
       remaining -= batch.length;
