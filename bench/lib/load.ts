@@ -12,20 +12,31 @@ export interface LoadResult {
   latenciesMs: Float64Array;
 }
 
+/** One station connection with subprotocol ocpp2.0.1 (permessage-deflate offered when `compression`). */
+export function openSocket(url: string, compression = false): Promise<WebSocket> {
+  const socket = new WebSocket(url, ['ocpp2.0.1'], { perMessageDeflate: compression, handshakeTimeout: 30_000 });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Closes the connection and resolves once it is closed. */
+export function closeSocket(socket: WebSocket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (socket.readyState === WebSocket.CLOSED) return resolve();
+    socket.once('close', () => resolve());
+    socket.close();
+  });
+}
+
 export async function openStations(port: number, count: number, options: { compression?: boolean; path?: string } = {}): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   const batch = 200; // connect in batches so the accept queue is not overrun
   for (let start = 0; start < count; start += batch) {
     const opening: Promise<WebSocket>[] = [];
     for (let i = start; i < Math.min(count, start + batch); i += 1) {
-      const url = `ws://127.0.0.1:${port}${options.path ?? '/ocpp'}/BENCH${String(i).padStart(5, '0')}`;
-      const socket = new WebSocket(url, ['ocpp2.0.1'], { perMessageDeflate: options.compression ?? false, handshakeTimeout: 30_000 });
-      opening.push(
-        new Promise((resolve, reject) => {
-          socket.once('open', () => resolve(socket));
-          socket.once('error', reject);
-        }),
-      );
+      opening.push(openSocket(`ws://127.0.0.1:${port}${options.path ?? '/ocpp'}/BENCH${String(i).padStart(5, '0')}`, options.compression));
     }
     sockets.push(...(await Promise.all(opening)));
   }
@@ -33,16 +44,7 @@ export async function openStations(port: number, count: number, options: { compr
 }
 
 export async function closeStations(sockets: WebSocket[]): Promise<void> {
-  await Promise.all(
-    sockets.map(
-      (socket) =>
-        new Promise<void>((resolve) => {
-          if (socket.readyState === WebSocket.CLOSED) return resolve();
-          socket.once('close', () => resolve());
-          socket.close();
-        }),
-    ),
-  );
+  await Promise.all(sockets.map(closeSocket));
 }
 
 /** A call unanswered this long counts as an error and ends that station's loop (the run stays bounded). */

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
+import { closeSocket, openSocket } from './load.ts';
 
 export class BenchCallError extends Error {}
 
@@ -29,15 +30,8 @@ export class BenchStation {
   }
 
   /** Opens the connection (subprotocol ocpp2.0.1; permessage-deflate offered when `compression`). */
-  static connect(url: string, identity: string, options: { compression?: boolean; timeoutMs?: number } = {}): Promise<BenchStation> {
-    const socket = new WebSocket(`${url}/${encodeURIComponent(identity)}`, ['ocpp2.0.1'], {
-      perMessageDeflate: options.compression ?? false,
-      handshakeTimeout: options.timeoutMs ?? 30_000,
-    });
-    return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new BenchStation(identity, socket)));
-      socket.once('error', reject);
-    });
+  static async connect(url: string, identity: string, options: { compression?: boolean } = {}): Promise<BenchStation> {
+    return new BenchStation(identity, await openSocket(`${url}/${encodeURIComponent(identity)}`, options.compression));
   }
 
   get isConnected(): boolean {
@@ -57,11 +51,7 @@ export class BenchStation {
   }
 
   close(): Promise<void> {
-    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.socket.once('close', () => resolve());
-      this.socket.close(1000);
-    });
+    return closeSocket(this.socket);
   }
 
   #onMessage(data: Buffer): void {
