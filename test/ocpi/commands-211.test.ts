@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
-import { at, closeAll, eventually, registerStation } from '../e2e/scenario-support.ts';
+import { at, eventually, registerStation } from '../e2e/scenario-support.ts';
 import { publish, received, setup } from './locations-fixtures.ts';
 import { scriptedStation } from './sessions-fixtures.ts';
 import type { ReceivedRequest } from './support/emsp.ts';
@@ -16,10 +16,7 @@ const TOKEN_211 = { uid: 'CARD-7', type: 'RFID', auth_id: 'DE-EMS-C8', issuer: '
 
 forEachDatabase('Commands 2.1.1 on a 1.6 station: START_SESSION → RemoteStartTransaction, CommandResponse results, 2.1.1 Session and CDR pushes', async (env, t) => {
   const s = await setup(env, '2.1.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   await registerStation(s.app, 'CS-16');
   const evseUid = await publish(s, 'CS-16');
   const station = await scriptedStation(s.app, 'CS-16', 'ocpp1.6');

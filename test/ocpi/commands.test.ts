@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
 import { BOOT } from '../e2e/scenario-fixtures.ts';
-import { at, closeAll, eventually, registerStation } from '../e2e/scenario-support.ts';
+import { at, eventually, registerStation } from '../e2e/scenario-support.ts';
 import { publish, received, setup } from './locations-fixtures.ts';
 import { charge201, scriptedStation } from './sessions-fixtures.ts';
 import type { ReceivedRequest } from './support/emsp.ts';
@@ -17,10 +17,7 @@ const TOKEN = { country_code: 'DE', party_id: 'EMS', uid: 'APP-7', type: 'APP_US
 
 forEachDatabase('Commands 2.2.1 on a 2.0.1 station: START/STOP_SESSION, charging profiles, RESERVE_NOW, CANCEL_RESERVATION, UNLOCK_CONNECTOR', async (env, t) => {
   const s = await setup(env, '2.2.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   await registerStation(s.app, 'CS-C');
   const evseUid = await publish(s, 'CS-C');
   const station = await scriptedStation(s.app, 'CS-C', 'ocpp2.0.1');

@@ -4,7 +4,7 @@ import type { Joule } from '../../src/app.ts';
 import type { ConnectorSpec, LocationDetails } from '../../src/domain/locations/model.ts';
 import type { TariffInput } from '../../src/domain/tariffs/model.ts';
 import type { TestDatabaseEnv } from '../support/db.ts';
-import { eventually, startApp } from '../e2e/scenario-support.ts';
+import { closeAll, eventually, startApp } from '../e2e/scenario-support.ts';
 import { startEmsp, type CallResult, type Emsp, type EmspVersion, type ReceivedRequest } from './support/emsp.ts';
 
 export const PARTIES = [
@@ -73,6 +73,7 @@ export interface Setup {
   emsp: Emsp;
   /** The URL of one of Joule's modules as the eMSP received it. */
   url(module: string): string;
+  /** Closes the test's stations (scenario-support's closeAll), the eMSP and the app. */
   close(): Promise<void>;
 }
 
@@ -87,6 +88,7 @@ export async function setup(env: TestDatabaseEnv, version: EmspVersion, pageLimi
   });
   const emsp = await startEmsp({ versions: [version] });
   const close = async (): Promise<void> => {
+    await closeAll();
     await emsp.close();
     await app.close();
   };

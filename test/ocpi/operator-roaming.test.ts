@@ -9,7 +9,7 @@ import { createApiKey } from '../../src/api/keys.ts';
 import { runOcpi } from '../../src/cli/ocpi.ts';
 import { forEachDatabase } from '../support/db.ts';
 import { BOOT } from '../e2e/scenario-fixtures.ts';
-import { closeAll, connectStation, eventually, registerStation } from '../e2e/scenario-support.ts';
+import { connectStation, eventually, registerStation } from '../e2e/scenario-support.ts';
 import { DETAILS, setup, TARIFF, TYPE2, type Setup } from './locations-fixtures.ts';
 import { charge201 } from './sessions-fixtures.ts';
 import { startEmsp, type Emsp, type EmspOptions } from './support/emsp.ts';
@@ -53,10 +53,7 @@ const emspId = async (s: Setup): Promise<string> => (await s.app.ocpi!.partnerSe
 
 forEachDatabase('POST /ocpi/partners/{id}/tokens/pull stores two pages of the eMSP’s tokens (Link followed), a station authorizes with one; CLI; 404/409/502', async (env, t) => {
   const s = await setup(env, '2.2.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   const rest = await restOf(s);
   const partnerId = await emspId(s);
   const pages: Record<string, { data: Json[]; link?: string }> = {
@@ -113,10 +110,7 @@ forEachDatabase('POST /ocpi/partners/{id}/tokens/pull stores two pages of the eM
 
 forEachDatabase('GET /ocpi/cdrs newest first by partner; POST /ocpi/cdrs/{id}/correct pushes the credit and replacement CDRs to the eMSP; CLI; 404s and 409', async (env, t) => {
   const s = await setup(env, '2.2.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   const rest = await restOf(s);
   const partnerId = await emspId(s);
   const other = await addEmsp(s, 'Other', { countryCode: 'FR', partyId: 'XYZ', endpoints: [{ identifier: 'cdrs', role: 'RECEIVER' }] }, t);

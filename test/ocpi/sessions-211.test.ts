@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
-import { closeAll, eventually } from '../e2e/scenario-support.ts';
+import { eventually } from '../e2e/scenario-support.ts';
 import { setup } from './locations-fixtures.ts';
 import { chargeAtLocation, Z } from './sessions-fixtures.ts';
 import type { ReceivedRequest } from './support/emsp.ts';
@@ -13,10 +13,7 @@ type Json = Record<string, unknown>;
 
 forEachDatabase('Sessions and CDRs 2.1.1: pushed and listed in 2.1.1 shape (start_datetime, auth_id, embedded location, numeric cost)', async (env, t) => {
   const s = await setup(env, '2.1.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   await chargeAtLocation(s, '2.1.1');
   const session = (await eventually(() => s.emsp.requestsTo('sessions').find((r) => r.method === 'PUT' && (r.body as Json).status === 'COMPLETED'), 'COMPLETED session')) as ReceivedRequest;
   const body = session.body as Json;

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
-import { closeAll, eventually } from '../e2e/scenario-support.ts';
+import { eventually } from '../e2e/scenario-support.ts';
 import { setup } from './locations-fixtures.ts';
 import { chargeAtLocation, Z } from './sessions-fixtures.ts';
 import type { ReceivedRequest } from './support/emsp.ts';
@@ -15,10 +15,7 @@ type Json = Record<string, unknown>;
 
 forEachDatabase('Sessions and CDRs 2.2.1: pushes of a full charge with energy, periods and tariff cost; GET lists and one CDR', async (env, t) => {
   const s = await setup(env, '2.2.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   await chargeAtLocation(s, '2.2.1');
 
   // Pushed in order: PUT (ACTIVE), PATCH (kWh after a minute), PUT (COMPLETED); then the CDR.

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../support/db.ts';
 import { BOOT } from '../e2e/scenario-fixtures.ts';
-import { closeAll, connectStation, registerStation } from '../e2e/scenario-support.ts';
+import { connectStation, registerStation } from '../e2e/scenario-support.ts';
 import { setup } from './locations-fixtures.ts';
 import { startEmsp } from './support/emsp.ts';
 import { charge201 } from './sessions-fixtures.ts';
@@ -21,10 +21,7 @@ function token(uid: string, extra: Json = {}): Json {
 
 forEachDatabase('Tokens 2.2.1: PUT/GET/PATCH rules and whitelist authorization of a 2.0.1 station', async (env, t) => {
   const s = await setup(env, '2.2.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   const url = s.url('tokens');
   const put = (uid: string, body: Json, query = '') => s.emsp.call('PUT', `${url}/DE/EMS/${uid}${query}`, body);
 
@@ -69,10 +66,7 @@ forEachDatabase('Tokens 2.2.1: PUT/GET/PATCH rules and whitelist authorization o
 
 forEachDatabase('Tokens 2.2.1: real-time authorization at the eMSP (NEVER, unknown tokens), reference in the Session, eMSP down, pull', async (env, t) => {
   const s = await setup(env, '2.2.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   const url = s.url('tokens');
   await s.emsp.call('PUT', `${url}/DE/EMS/NEVER-1`, token('NEVER-1', { whitelist: 'NEVER' }));
   await s.emsp.call('PUT', `${url}/DE/EMS/OFF-1`, token('OFF-1', { whitelist: 'ALLOWED_OFFLINE' }));
@@ -143,10 +137,7 @@ forEachDatabase('Tokens 2.2.1: real-time authorization at the eMSP (NEVER, unkno
 
 forEachDatabase('Tokens 2.1.1: auth_id, owner from the URL, no type in the URL, 1.6 station authorizes', async (env, t) => {
   const s = await setup(env, '2.1.1');
-  t.after(async () => {
-    await closeAll();
-    await s.close();
-  });
+  t.after(() => s.close());
   const url = s.url('tokens');
   const body = { uid: 'OLD-1', type: 'RFID', auth_id: 'DE-EMS-OLD1', issuer: 'Old eMSP', valid: true, whitelist: 'ALLOWED', last_updated: '2026-01-01T10:00:00Z' };
   const created = await s.emsp.call('PUT', `${url}/DE/EMS/OLD-1`, body);
