@@ -3,10 +3,8 @@ import assert from 'node:assert/strict';
 import { OcpiClient } from '../../src/ocpi/client.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { forEachDatabase } from '../support/db.ts';
-import { startEmsp } from './support/emsp.ts';
-import { assertEnvelope, ITEMS, registered } from './support/framework.ts';
+import { assertEnvelope, ITEMS, registered, serverAndEmsp } from './support/framework.ts';
 import { listModule, type Item } from './support/list-module.ts';
-import { startOcpiServer } from './support/server.ts';
 
 forEachDatabase('pagination: offset/limit with Link, X-Total-Count, X-Limit; server cap; date windows; the client follows Link', async (env, t) => {
   const { joule, emsp } = await registered(env, t, { 'ocpi.pageLimit': 3 });
@@ -65,12 +63,7 @@ forEachDatabase('the client redoes a page when X-Total-Count drops mid-crawl, so
   const module = listModule(items, (offset) => {
     if (offset === 0 && items[1]) items[1].last_updated = '2027-06-01T00:00:00Z';
   });
-  const joule = await startOcpiServer(env, { modules: [module] });
-  const emsp = await startEmsp();
-  t.after(async () => {
-    await emsp.close();
-    await joule.close();
-  });
+  const { joule, emsp } = await serverAndEmsp(t, env, {}, { modules: [module] });
   const { tokenA } = await joule.services.partnerService.createWithTokenA({ name: 'eMSP', allowPlainHttp: true });
   assert.equal((await emsp.registerWith(joule.versionsUrl, tokenA)).body.status_code, 1000);
   const client = new OcpiClient({ timeoutMs: 2000, logger: silentLogger() });
@@ -80,12 +73,7 @@ forEachDatabase('the client redoes a page when X-Total-Count drops mid-crawl, so
 });
 
 forEachDatabase('2.1.1 partner with plain tokens: base64 refused when the partner is set to plain, accepted when both', async (env, t) => {
-  const joule = await startOcpiServer(env, { modules: [listModule(ITEMS)] });
-  const emsp = await startEmsp({ versions: ['2.1.1'], encoding: 'plain' });
-  t.after(async () => {
-    await emsp.close();
-    await joule.close();
-  });
+  const { joule, emsp } = await serverAndEmsp(t, env, { versions: ['2.1.1'], encoding: 'plain' }, { modules: [listModule(ITEMS)] });
   const { tokenA, partner } = await joule.services.partnerService.createWithTokenA({ name: 'legacy', allowPlainHttp: true, tokenEncoding: 'plain' });
   const base64A = `Token ${Buffer.from(tokenA).toString('base64')}`;
   assert.equal((await fetch(joule.versionsUrl, { headers: { authorization: base64A } })).status, 401);

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createOcpiPartnerRepository } from '../../src/storage/index.ts';
 import { forEachDatabase } from '../support/db.ts';
-import { startEmsp } from './support/emsp.ts';
-import { startOcpiServer } from './support/server.ts';
+import { serverAndEmsp } from './support/framework.ts';
 
 const KEY = 'a secret of at least sixteen characters';
 
@@ -27,12 +26,7 @@ forEachDatabase('the outbound token is sealed with the key, readable only with i
 });
 
 forEachDatabase('with ocpi.tokenKey set, a registered partner still gets our pushes with its token', async (env, t) => {
-  const joule = await startOcpiServer(env, { overrides: { 'ocpi.tokenKey': KEY } });
-  const emsp = await startEmsp();
-  t.after(async () => {
-    await emsp.close();
-    await joule.close();
-  });
+  const { joule, emsp } = await serverAndEmsp(t, env, {}, { overrides: { 'ocpi.tokenKey': KEY } });
   const { tokenA } = await joule.services.partnerService.createWithTokenA({ name: 'eMSP', allowPlainHttp: true });
   assert.equal((await emsp.registerWith(joule.versionsUrl, tokenA)).body.status_code, 1000);
   await joule.services.outbox.enqueue({ module: 'locations', method: 'PUT', path: '/NL/JOU/L1', body: { id: 'L1' } });
