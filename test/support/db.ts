@@ -40,12 +40,17 @@ export function testBackends(): Backend[] {
 /** Registers `name [backend]` once per backend. */
 export function forEachDatabase(name: string, fn: (env: TestDatabaseEnv, t: TestContext) => Promise<void>): void {
   for (const backend of testBackends()) {
-    test(`${name} [${backend}]`, (t) => withTestDatabase(backend, (env) => fn(env, t)));
+    // Storage goes only after the test's own after-hooks: those stop the apps that still use it (dropping a schema
+    // under a running app deadlocked with its background queries). Registered last, so it runs last.
+    test(`${name} [${backend}]`, (t) => withTestDatabase(backend, (env) => fn(env, t), (cleanup) => t.after(cleanup)));
   }
 }
 
-/** Creates storage for one test, runs `fn`, then closes every handle and removes the storage. */
-export async function withTestDatabase<T>(backend: Backend, fn: (env: TestDatabaseEnv) => Promise<T>): Promise<T> {
+/**
+ * Creates storage for one test, runs `fn`, then closes every handle and removes the storage; with `defer`, that
+ * cleanup is handed to it instead of being run at once (forEachDatabase makes it the test's last after-hook).
+ */
+export async function withTestDatabase<T>(backend: Backend, fn: (env: TestDatabaseEnv) => Promise<T>, defer?: (cleanup: () => Promise<void>) => void): Promise<T> {
   const storage = backend === 'postgres' ? await postgresStorage() : await pgliteStorage();
   const handles: Database[] = [];
   const env: TestDatabaseEnv = {
@@ -57,11 +62,15 @@ export async function withTestDatabase<T>(backend: Backend, fn: (env: TestDataba
       return database;
     },
   };
+  const cleanup = async (): Promise<void> => {
+    for (const handle of handles) await handle.close();
+    await storage.remove();
+  };
   try {
     return await fn(env);
   } finally {
-    for (const handle of handles) await handle.close();
-    await storage.remove();
+    if (defer) defer(cleanup);
+    else await cleanup();
   }
 }
 
