@@ -5,6 +5,7 @@ import * as m002 from './002_locations_tariffs.ts';
 import * as m003 from './003_ocpi.ts';
 import * as m004 from './004_roaming.ts';
 import * as m005 from './005_signed_messages.ts';
+import * as m006 from './006_lean_writes.ts';
 
 /** Keys sort in the order migrations run: keep the NNN_ prefix. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -13,6 +14,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '003_ocpi': m003,
   '004_roaming': m004,
   '005_signed_messages': m005,
+  '006_lean_writes': m006,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

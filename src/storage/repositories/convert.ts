@@ -46,7 +46,7 @@ export function pageOf(page: Page | undefined): { limit: number; offset: number 
   return { limit, offset };
 }
 
-/** Meter samples as the JSON rows that `jsonb_to_recordset` turns into a bulk insert (one parameter, any count). */
+/** Meter samples as the JSON rows that `json_to_recordset` turns into a bulk insert (one parameter, any count). */
 export function meterSamplesJson(samples: readonly NewMeterSample[]): string {
   return JSON.stringify(
     samples.map((s) => ({

@@ -51,7 +51,7 @@ export function createDeviceModelRepository(db: Executor): DeviceModelRepository
         await sql`
           insert into device_model_variables (station_id, component, component_instance, evse_id, connector_id, variable,
                                               variable_instance, attribute_type, value, mutability, data)
-          select * from jsonb_to_recordset(${json}::jsonb) as v(station_id text, component text, component_instance text,
+          select * from json_to_recordset(${json}::json) as v(station_id text, component text, component_instance text,
                evse_id integer, connector_id integer, variable text, variable_instance text, attribute_type text,
                value text, mutability text, data jsonb)
           on conflict (station_id, component, component_instance, evse_id, connector_id, variable, variable_instance, attribute_type)

@@ -57,8 +57,8 @@ async function insertBatch(db: Executor, entries: readonly NewMessageLogEntry[])
   // One parameter whatever the batch size: one statement text, planned once.
   await sql`
     insert into message_log (station_id, direction, message_type, message_id, action, payload, created_at)
-    select * from jsonb_to_recordset(${json}::jsonb) as m(station_id text, direction text, message_type smallint,
-         message_id text, action text, payload jsonb, created_at timestamptz)
+    select * from json_to_recordset(${json}::json) as m(station_id text, direction text, message_type smallint,
+         message_id text, action text, payload json, created_at timestamptz)
   `.execute(db);
 }
 

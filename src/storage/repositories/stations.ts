@@ -108,7 +108,9 @@ export function createStationRepository(db: Executor): StationRepository {
       // Events and meter values have no foreign keys (see the migration): remove them first, in the same transaction.
       return transaction(db, async (trx) => {
         const ofStation = trx.selectFrom('transactions').select('id').where('station_id', '=', id);
-        await trx.deleteFrom('meter_values').where('station_id', '=', id).execute();
+        // The two ways meter_values is indexed (see migration 006): through the transaction, or by station without one.
+        await trx.deleteFrom('meter_values').where('transaction_pk', 'in', ofStation).execute();
+        await trx.deleteFrom('meter_values').where('transaction_pk', 'is', null).where('station_id', '=', id).execute();
         await trx.deleteFrom('transaction_events').where('transaction_pk', 'in', ofStation).execute();
         const result = await trx.deleteFrom('stations').where('id', '=', id).executeTakeFirst();
         return result.numDeletedRows > 0n;

@@ -115,11 +115,11 @@ async function applyBatch(db: Executor, events: readonly TransactionEventInput[]
   const input = JSON.stringify(events.map(toInputRow));
   const { rows } = await sql<OutcomeRow>`
     with i as (
-      select * from jsonb_to_recordset(${input}::jsonb) as x(idx integer, station_id text, transaction_id text, seq_no bigint,
-        event_type text, trigger_reason text, ts timestamptz, offline boolean, payload jsonb, evse_id integer,
+      select * from json_to_recordset(${input}::json) as x(idx integer, station_id text, transaction_id text, seq_no bigint,
+        event_type text, trigger_reason text, ts timestamptz, offline boolean, payload json, evse_id integer,
         connector_id integer, id_token text, id_token_type text, started_at timestamptz, stopped_at timestamptz,
         first_wh numeric, first_at timestamptz, last_wh numeric, last_at timestamptz, stop_reason text,
-        charging_state text, remote_start_id integer, state text, samples jsonb)
+        charging_state text, remote_start_id integer, state text, samples json)
     ), existing as (
       select i.idx, t.* from i join transactions t on t.station_id = i.station_id and t.transaction_id = i.transaction_id
     ), created as (
@@ -150,7 +150,7 @@ async function applyBatch(db: Executor, events: readonly TransactionEventInput[]
       from event
       join target on target.id = event.transaction_pk
       join i on i.idx = target.idx
-      cross join jsonb_to_recordset(i.samples) as s(evse_id integer, ts timestamptz, measurand text, phase text, unit text,
+      cross join json_to_recordset(i.samples) as s(evse_id integer, ts timestamptz, measurand text, phase text, unit text,
            context text, location text, value numeric, signed jsonb)
     ), updated as (
       update transactions t set
