@@ -41,23 +41,29 @@ function toEntry(row: Selectable<MessageLogTable>): MessageLogEntry {
   };
 }
 
-async function insertBatch(db: Executor, entries: readonly NewMessageLogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const json = JSON.stringify(
-    entries.map((e) => ({
-      station_id: e.stationId,
-      direction: e.direction,
-      message_type: e.messageType,
-      message_id: e.messageId,
-      action: e.action ?? null,
-      payload: e.payload,
-      created_at: (e.createdAt ?? new Date()).toISOString(),
-    })),
-  );
-  // One parameter whatever the batch size: one statement text, planned once.
+/**
+ * One entry as a row of the insert's JSON input. Entries are serialized when enqueued, so the buffer holds one
+ * flat string per frame instead of keeping every parsed payload alive until the flush (which made the garbage
+ * collector copy and promote them).
+ */
+function rowJson(e: NewMessageLogEntry): string {
+  return JSON.stringify({
+    station_id: e.stationId,
+    direction: e.direction,
+    message_type: e.messageType,
+    message_id: e.messageId,
+    action: e.action ?? undefined,
+    payload: e.payload,
+    created_at: (e.createdAt ?? new Date()).toISOString(),
+  });
+}
+
+async function insertRows(db: Executor, rows: readonly string[]): Promise<void> {
+  if (rows.length === 0) return;
+  // One parameter whatever the batch size: one statement text, planned once. A key left out reads as null.
   await sql`
     insert into message_log (station_id, direction, message_type, message_id, action, payload, created_at)
-    select * from json_to_recordset(${json}::json) as m(station_id text, direction text, message_type smallint,
+    select * from json_to_recordset(${`[${rows.join(',')}]`}::json) as m(station_id text, direction text, message_type smallint,
          message_id text, action text, payload json, created_at timestamptz)
   `.execute(db);
 }
@@ -66,7 +72,7 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
   const maxBatch = options.maxBatch ?? 500;
   const interval = options.flushIntervalMs ?? 200;
   const maxPending = options.maxPending ?? 50_000;
-  let buffer: NewMessageLogEntry[] = [];
+  let buffer: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   let dropped = 0;
@@ -84,7 +90,7 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
       buffer = buffer.slice(batch.length);
       remaining -= batch.length;
       try {
-        await insertBatch(db, batch);
+        await insertRows(db, batch);
       } catch (err) {
         dropped += batch.length;
         options.logger?.error({ err, entries: batch.length }, 'message log batch lost');
@@ -116,7 +122,7 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
       return dropped;
     },
 
-    append: (entries) => insertBatch(db, entries),
+    append: (entries) => insertRows(db, entries.map(rowJson)),
 
     enqueue(entry) {
       if (closed) throw new Error('message log is closed');
@@ -124,7 +130,7 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
         dropped++;
         return;
       }
-      buffer.push(entry.createdAt ? entry : { ...entry, createdAt: new Date() });
+      buffer.push(rowJson(entry));
       if (buffer.length >= maxBatch) void flush();
       else if (!timer) {
         timer = setTimeout(() => void flush(), interval);

@@ -52,7 +52,7 @@ function bounds(readings: readonly EnergyReading[] | undefined): { first?: Energ
   return { first, last };
 }
 
-/** One event as a row of the batch's JSON input. */
+/** One event as a row of the batch's JSON input; absent values are left out (a missing key reads as null). */
 function toInputRow(e: TransactionEventInput, idx: number) {
   const { first, last } = bounds(e.energy);
   return {
@@ -61,34 +61,34 @@ function toInputRow(e: TransactionEventInput, idx: number) {
     transaction_id: e.transactionId,
     seq_no: e.seqNo,
     event_type: e.eventType,
-    trigger_reason: e.triggerReason ?? null,
+    trigger_reason: e.triggerReason ?? undefined,
     ts: e.timestamp.toISOString(),
     offline: e.offline ?? false,
     payload: e.payload,
-    evse_id: e.evseId ?? null,
-    connector_id: e.connectorId ?? null,
-    id_token: e.idToken ?? null,
-    id_token_type: e.idTokenType ?? null,
-    started_at: e.startedAt?.toISOString() ?? null,
-    stopped_at: e.stoppedAt?.toISOString() ?? null,
-    first_wh: first?.wh ?? null,
-    first_at: first?.timestamp.toISOString() ?? null,
-    last_wh: last?.wh ?? null,
-    last_at: last?.timestamp.toISOString() ?? null,
-    stop_reason: e.stopReason ?? null,
-    charging_state: e.chargingState ?? null,
-    remote_start_id: e.remoteStartId ?? null,
+    evse_id: e.evseId ?? undefined,
+    connector_id: e.connectorId ?? undefined,
+    id_token: e.idToken ?? undefined,
+    id_token_type: e.idTokenType ?? undefined,
+    started_at: e.startedAt?.toISOString(),
+    stopped_at: e.stoppedAt?.toISOString(),
+    first_wh: first?.wh,
+    first_at: first?.timestamp.toISOString(),
+    last_wh: last?.wh,
+    last_at: last?.timestamp.toISOString(),
+    stop_reason: e.stopReason ?? undefined,
+    charging_state: e.chargingState ?? undefined,
+    remote_start_id: e.remoteStartId ?? undefined,
     state: e.state ?? (e.eventType === 'Ended' ? 'completed' : 'active'),
     samples: (e.meterValues ?? []).map((s) => ({
-      evse_id: s.evseId ?? null,
+      evse_id: s.evseId ?? undefined,
       ts: s.timestamp.toISOString(),
-      measurand: s.measurand ?? null,
-      phase: s.phase ?? null,
-      unit: s.unit ?? null,
-      context: s.context ?? null,
-      location: s.location ?? null,
+      measurand: s.measurand ?? undefined,
+      phase: s.phase ?? undefined,
+      unit: s.unit ?? undefined,
+      context: s.context ?? undefined,
+      location: s.location ?? undefined,
       value: s.value,
-      signed: s.signed ?? null,
+      signed: s.signed ?? undefined,
     })),
   };
 }
