@@ -6,6 +6,9 @@
  * - The station index of meter_values covers only samples outside transactions. A transaction's samples are found
  *   through the transaction (meter_values_transaction_idx); indexing them by station too cost an insert at a
  *   random place of a second index for every sample.
+ * - transactions keeps room in each page (fillfactor 70): a transaction's row is updated by each of its events, and
+ *   with full pages most of those updates went to another page and had to insert into all three indexes; with room
+ *   on the page they are HOT updates, which touch no index (78 % of them instead of 14 %, measured).
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -14,9 +17,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table transaction_events alter column payload type json using payload::json`.execute(db);
   await sql`drop index meter_values_station_idx`.execute(db);
   await sql`create index meter_values_station_idx on meter_values (station_id, timestamp) where transaction_pk is null`.execute(db);
+  await sql`alter table transactions set (fillfactor = 70)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`alter table transactions reset (fillfactor)`.execute(db);
   await sql`drop index meter_values_station_idx`.execute(db);
   await sql`create index meter_values_station_idx on meter_values (station_id, timestamp)`.execute(db);
   await sql`alter table transaction_events alter column payload type jsonb using payload::jsonb`.execute(db);
