@@ -75,14 +75,34 @@ class Tally {
   readonly latencies: number[] = [];
 }
 
+/** The transaction a station is in the middle of: the next message's seqNo and how many Updated are still due. */
+interface OpenTransaction {
+  id: string;
+  seqNo: number;
+  updatesLeft: number;
+}
+
 /** What a station carries from one phase to the next. */
 interface StationState {
   index: number;
   client: BenchStation;
   energyWh: number;
   transactions: number;
+  /** A phase ends in the middle of transactions: the next phase goes on with them, as a real fleet would. */
+  transaction: OpenTransaction | undefined;
   /** False once its connection is gone: the station stops sending. */
   healthy: boolean;
+}
+
+/**
+ * A station's first transaction is cut short at a random point, so the stations' cycles are spread out and their
+ * Started and Ended events (the costlier ones) do not come in bursts every `updates + 2` messages. Later phases
+ * continue the open transactions instead of starting new ones together, which would line the cycles up again.
+ */
+function openTransaction(station: StationState): OpenTransaction {
+  station.transactions += 1;
+  const updatesLeft = station.transactions === 1 ? Math.floor(Math.random() * (updates + 1)) : updates;
+  return { id: `${stationId(station.index)}-${station.transactions}`, seqNo: 0, updatesLeft };
 }
 
 /**
@@ -94,6 +114,7 @@ interface StationState {
 async function runStation(station: StationState, deadline: number, intervalMs: number, tally: Tally): Promise<void> {
   const { client, index } = station;
   let nextAt = performance.now() + Math.random() * intervalMs;
+  /** False when the deadline came before the message was sent, or the connection is gone. */
   const send = async (payload: Record<string, unknown>): Promise<boolean> => {
     if (intervalMs > 0) {
       const wait = nextAt - performance.now();
@@ -117,22 +138,21 @@ async function runStation(station: StationState, deadline: number, intervalMs: n
     return true;
   };
   while (station.healthy && performance.now() < deadline) {
-    station.transactions += 1;
-    const transactionId = `${stationId(index)}-${station.transactions}`;
-    let seqNo = 0;
-    const base = { transactionInfo: { transactionId, chargingState: 'Charging' }, evse: { id: 1, connectorId: 1 } };
-    const started = { ...base, eventType: 'Started', triggerReason: 'Authorized', seqNo: seqNo++, idToken: { idToken: `TOKEN${index}`, type: 'ISO14443' }, meterValue: meterValue(station.energyWh) };
-    if (!(await send(started))) return;
-    // A station's first transaction is cut short at a random point, so the stations' cycles are spread out and
-    // their Started and Ended events (the costlier ones) do not come in bursts every `updates + 2` messages.
-    const updatesNow = station.transactions === 1 ? Math.floor(Math.random() * (updates + 1)) : updates;
-    for (let i = 0; i < updatesNow; i += 1) {
-      station.energyWh += 250;
-      if (!(await send({ ...base, eventType: 'Updated', triggerReason: 'MeterValuePeriodic', seqNo: seqNo++, meterValue: meterValue(station.energyWh) }))) return;
-    }
-    station.energyWh += 250;
-    const ended = { ...base, transactionInfo: { transactionId, chargingState: 'EVConnected', stoppedReason: 'EVDisconnected' }, eventType: 'Ended', triggerReason: 'EVCommunicationLost', seqNo: seqNo++, meterValue: meterValue(station.energyWh) };
-    if (!(await send(ended))) return;
+    const transaction = (station.transaction ??= openTransaction(station));
+    const base = { transactionInfo: { transactionId: transaction.id, chargingState: 'Charging' }, evse: { id: 1, connectorId: 1 }, seqNo: transaction.seqNo };
+    const energyWh = transaction.seqNo === 0 ? station.energyWh : station.energyWh + 250;
+    const ending = transaction.seqNo > 0 && transaction.updatesLeft === 0;
+    const payload =
+      transaction.seqNo === 0
+        ? { ...base, eventType: 'Started', triggerReason: 'Authorized', idToken: { idToken: `TOKEN${index}`, type: 'ISO14443' }, meterValue: meterValue(energyWh) }
+        : ending
+          ? { ...base, transactionInfo: { transactionId: transaction.id, chargingState: 'EVConnected', stoppedReason: 'EVDisconnected' }, eventType: 'Ended', triggerReason: 'EVCommunicationLost', meterValue: meterValue(energyWh) }
+          : { ...base, eventType: 'Updated', triggerReason: 'MeterValuePeriodic', meterValue: meterValue(energyWh) };
+    if (!(await send(payload))) return;
+    station.energyWh = energyWh;
+    if (transaction.seqNo > 0 && !ending) transaction.updatesLeft -= 1;
+    transaction.seqNo += 1;
+    if (ending) station.transaction = undefined;
   }
 }
 
@@ -196,7 +216,7 @@ async function connectStations(port: number, clients: BenchStation[]): Promise<S
     await Promise.all(opening);
   }
   clients.sort((a, b) => a.identity.localeCompare(b.identity));
-  return clients.map((client, index) => ({ index, client, energyWh: 0, transactions: 0, healthy: true }));
+  return clients.map((client, index) => ({ index, client, energyWh: 0, transactions: 0, transaction: undefined, healthy: true }));
 }
 
 async function runLeg(backend: Backend): Promise<LegResult> {
