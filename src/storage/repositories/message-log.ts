@@ -147,7 +147,9 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
 
     async list(filter: MessageLogFilter = {}) {
       const { limit, offset } = pageOf(filter);
-      let query = db.selectFrom('message_log').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset);
+      // Newest first by id: the order entries were written in (created_at is taken when a frame is enqueued, and
+      // flushes run in enqueue order), and the order the API's id cursor pages through.
+      let query = db.selectFrom('message_log').selectAll().orderBy('id', 'desc').limit(limit).offset(offset);
       if (filter.stationId !== undefined) query = query.where('station_id', '=', filter.stationId);
       if (filter.action !== undefined) query = query.where('action', '=', filter.action);
       if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
