@@ -140,7 +140,10 @@ export interface TransactionEventInput {
   triggerReason?: string | null;
   timestamp: Date;
   offline?: boolean;
-  /** The message as received, kept for audit and replay. */
+  /**
+   * The message as received, without its meter values: those are stored once, as `meterValues` samples. (The
+   * message log keeps the whole frame.)
+   */
   payload: JsonValue;
   evseId?: number | null;
   connectorId?: number | null;

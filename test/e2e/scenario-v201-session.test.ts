@@ -63,7 +63,19 @@ forEachDatabase('2.0.1 boot Accepted → status → authorize → TransactionEve
     assert.deepEqual([power?.value, power?.unit], [7.2, 'kW']);
     assert.ok(samples.some((s) => s.unit === 'Wh' && s.value === 1246789), 'multiplier applied to the stored sample');
 
+    // Each fact stored once: the event keeps the message without its meter values, which are the samples above;
+    // the message log has the frame as it came.
+    const storedEvents = await app.repos.transactions.listEvents(tx.id);
+    assert.deepEqual(storedEvents.map((e) => e.seqNo), [0, 1, 2, 3]);
+    for (const event of storedEvents) {
+      const payload = event.payload as Record<string, unknown>;
+      assert.equal(payload.meterValue, undefined);
+      assert.equal((payload.transactionInfo as { transactionId: string }).transactionId, 'TX-1');
+    }
     await app.repos.messageLog.flush();
+    const frames = await app.repos.messageLog.list({ stationId: 'CS-201', action: 'TransactionEvent' });
+    const meterValuesLogged = frames.filter((e) => e.direction === 'in').map((e) => (e.payload as { meterValue?: unknown[] }).meterValue?.length ?? 0);
+    assert.equal(meterValuesLogged.reduce((sum, n) => sum + n, 0) > 0, true, 'the logged frames keep their meter values');
     const log = await app.repos.messageLog.list({ stationId: 'CS-201', action: 'BootNotification' });
     assert.deepEqual(log.map((e) => [e.direction, e.messageType]).sort(), [['in', 2], ['out', 3]]);
     const types = events.map((e) => e.type);

@@ -40,3 +40,13 @@ export function stationTime(context: InboundContext, text: string | undefined, s
 export function asJson(value: unknown): JsonValue {
   return value as JsonValue;
 }
+
+/**
+ * A transaction message as stored with its event: the payload without its list of meter values, which are stored
+ * once, as samples (every sampled value, signed ones verbatim). The message log keeps the frame as it came.
+ */
+export function eventPayload<T extends object>(request: T, meterValuesKey: keyof T & string): JsonValue {
+  const stored: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(request)) if (key !== meterValuesKey) stored[key] = value;
+  return asJson(stored);
+}

@@ -5,7 +5,7 @@
  * answered (§4.8: sanity checks never block the answer), only after the values are committed.
  */
 import { energyReadings, meterSamples } from '../../../domain/services/index.ts';
-import { asJson, type InboundContext } from '../context.ts';
+import { eventPayload, type InboundContext } from '../context.ts';
 import { knownTransaction } from './known-transaction.ts';
 import { legacyReadings, meterValuesSeqNo } from './legacy.ts';
 import type { V16Handler } from './types.ts';
@@ -37,7 +37,7 @@ export function meterValues(context: InboundContext): V16Handler<'MeterValues'> 
       eventType: 'Updated',
       triggerReason: triggerReason(first?.context),
       timestamp: first?.timestamp ?? context.now(),
-      payload: asJson(request),
+      payload: eventPayload(request, 'meterValue'),
       energy: energyReadings(readings),
       meterValues: meterSamples(stationId, request.connectorId, readings),
     });

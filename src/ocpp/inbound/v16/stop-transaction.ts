@@ -11,7 +11,7 @@
  */
 import type { TransactionEventInput } from '../../../domain/ports.ts';
 import { energyReadings, meterSamples } from '../../../domain/services/index.ts';
-import { asJson, stationTime, type InboundContext } from '../context.ts';
+import { eventPayload, stationTime, type InboundContext } from '../context.ts';
 import { idTagInfo } from './id-tag-info.ts';
 import { knownTransaction } from './known-transaction.ts';
 import { legacyReadings, orphanTransactionId, STOP_SEQ_NO } from './legacy.ts';
@@ -31,7 +31,7 @@ function stopEvent(context: InboundContext, stationId: string, request: Request,
     seqNo: STOP_SEQ_NO,
     eventType: 'Ended' as const,
     timestamp: stoppedAt,
-    payload: asJson(request),
+    payload: eventPayload(request, 'transactionData'),
     stoppedAt,
     stopReason: request.reason ?? 'Local',
     meterValues: samples,

@@ -13,7 +13,7 @@
  */
 import type { TransactionEventInput } from '../../../domain/ports.ts';
 import { energyReadings, meterSamples } from '../../../domain/services/index.ts';
-import { asJson, stationTime, type InboundContext } from '../context.ts';
+import { eventPayload, stationTime, type InboundContext } from '../context.ts';
 import { idTokenInfo } from './id-token-info.ts';
 import { readingsOf } from './sampled-values.ts';
 import type { V2Handler, V2Request } from './types.ts';
@@ -43,7 +43,7 @@ export function toEventInput(context: InboundContext, stationId: string, request
     triggerReason: request.triggerReason,
     timestamp,
     offline: request.offline ?? false,
-    payload: asJson(request),
+    payload: eventPayload(request, 'meterValue'),
     // E §1.5: evse, idToken and remoteStartId come once; absent fields leave the stored ones alone.
     evseId: request.evse?.id,
     connectorId: request.evse?.connectorId,
