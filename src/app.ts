@@ -32,6 +32,7 @@ import {
   createRoamingRepository,
   createRepositories,
   openDatabase,
+  startMaintenance,
   type Database,
   type StorageRepositories,
 } from './storage/index.ts';
@@ -78,6 +79,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   const signingKey = signing.keyFile && signing.certFile ? await readSigningKey({ keyFile: signing.keyFile, certificateFile: signing.certFile, alg: signing.alg ?? undefined }) : undefined;
   const database = await openDatabase({ url: config.storage.databaseUrl ?? undefined, dataDir: config.storage.dataDir, schema: options.databaseSchema });
   const repos = createRepositories(database);
+  const maintenance = startMaintenance({ database, retentionDays: config.storage.messageLogRetentionDays, logger });
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
   const catalog = createCatalog({ repos, events, logger });
 
@@ -204,6 +206,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await locationsModule.idle();
       if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
       await http.close();
+      await maintenance.close();
       await database.close();
     })());
 

@@ -262,8 +262,8 @@ export interface MessageLogRepository {
   flush(): Promise<void>;
   /** Newest first. */
   list(filter?: MessageLogFilter): Promise<MessageLogEntry[]>;
-  /** Deletes entries created before `olderThan`. Returns how many. */
-  prune(olderThan: Date): Promise<number>;
+  /** Deletes the oldest entries created before `olderThan`, at most `limit` (default 10,000). Returns how many. */
+  prune(olderThan: Date, limit?: number): Promise<number>;
 }
 
 // ---------------------------------------------------------------- API keys

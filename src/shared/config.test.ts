@@ -14,6 +14,9 @@ describe('loadConfig', () => {
     assert.equal(config.ocpp.allowUnknownStations, false);
     assert.equal(config.ocpp.callTimeoutMs, 30000);
     assert.equal(config.ocpp.compression.enabled, true);
+    assert.equal(config.storage.messageLogRetentionDays, 30);
+    assert.equal(loadConfig({ env: { JOULE_MESSAGE_LOG_RETENTION_DAYS: '0' } }).storage.messageLogRetentionDays, 0);
+    assert.throws(() => loadConfig({ env: { JOULE_MESSAGE_LOG_RETENTION_DAYS: '-1' } }), /storage.messageLogRetentionDays/);
   });
 
   it('reads a YAML file and lets the environment win', () => {

@@ -82,6 +82,8 @@ export interface JouleConfig {
     /** postgres://… selects PostgreSQL; empty selects the embedded PGlite database in dataDir. */
     databaseUrl: string | null;
     dataDir: string;
+    /** Message log entries older than this many days are deleted (hourly); 0 keeps them forever. */
+    messageLogRetentionDays: number;
   };
 }
 
@@ -198,6 +200,7 @@ const schema = {
       properties: {
         databaseUrl: { type: ['string', 'null'], pattern: '^postgres(ql)?://', default: null },
         dataDir: { type: 'string', minLength: 1, default: './data' },
+        messageLogRetentionDays: { type: 'integer', minimum: 0, default: 30 },
       },
     },
   },
@@ -232,6 +235,7 @@ const ENV_KEYS: Record<string, string[]> = {
   JOULE_OCPI_TOKEN_KEY: ['ocpi', 'tokenKey'],
   DATABASE_URL: ['storage', 'databaseUrl'],
   JOULE_DATA_DIR: ['storage', 'dataDir'],
+  JOULE_MESSAGE_LOG_RETENTION_DAYS: ['storage', 'messageLogRetentionDays'],
 };
 
 type Mutable = Record<string, unknown>;

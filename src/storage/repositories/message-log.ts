@@ -158,9 +158,16 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
       return (await query.execute()).map(toEntry);
     },
 
-    async prune(olderThan) {
-      const result = await db.deleteFrom('message_log').where('created_at', '<', olderThan).executeTakeFirst();
-      return Number(result.numDeletedRows);
-    },
+    prune: (olderThan, limit) => pruneMessageLog(db, olderThan, limit),
   };
+}
+
+/**
+ * Deletes the oldest entries created before `olderThan`, at most `limit`, by id (ids follow time): a long backlog
+ * goes in many short statements instead of one transaction that holds its locks and writes all its WAL at once.
+ */
+export async function pruneMessageLog(db: Executor, olderThan: Date, limit = 10_000): Promise<number> {
+  const oldest = db.selectFrom('message_log').select('id').where('created_at', '<', olderThan).orderBy('id').limit(limit);
+  const result = await db.deleteFrom('message_log').where('id', 'in', oldest).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

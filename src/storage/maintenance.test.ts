@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { forEachDatabase } from '../../test/support/db.ts';
+import type { NewMessageLogEntry } from '../domain/model.ts';
+import { silentLogger } from '../shared/logger.ts';
+import { createRepositories } from './index.ts';
+import { startMaintenance } from './maintenance.ts';
+
+const NOW = new Date('2026-06-30T12:00:00Z');
+const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
+
+function entry(n: number, createdAt: Date, stationId = 'CS-M'): NewMessageLogEntry {
+  return { stationId, direction: 'in', messageType: 2, messageId: `m-${n}`, action: 'Heartbeat', payload: {}, createdAt };
+}
+
+forEachDatabase('storage maintenance', async (env, t) => {
+  await t.test('deletes message log entries past the retention, in chunks, and keeps the rest', async () => {
+    const database = await env.open();
+    const { messageLog } = createRepositories(database);
+    const old = Array.from({ length: 25 }, (_, n) => entry(n, daysAgo(40 - n / 10)));
+    const recent = Array.from({ length: 5 }, (_, n) => entry(100 + n, daysAgo(29 - n)));
+    await messageLog.append([...old, ...recent]);
+
+    const maintenance = startMaintenance({ database, retentionDays: 30, chunk: 10, logger: silentLogger(), now: () => NOW });
+    t.after(() => maintenance.close());
+    const report = await maintenance.run();
+    assert.equal(report.pruned, 25, 'three chunks of at most 10');
+    assert.equal(report.vacuumed, database.kind === 'pglite');
+    const left = await messageLog.list({ stationId: 'CS-M', limit: 100 });
+    assert.deepEqual(left.map((e) => e.messageId).sort(), recent.map((e) => e.messageId).sort());
+    assert.equal((await maintenance.run()).pruned, 0, 'nothing left to prune');
+  });
+
+  await t.test('retention 0 keeps everything', async () => {
+    const database = await env.open();
+    const { messageLog } = createRepositories(database);
+    await messageLog.append([entry(1, daysAgo(3650), 'CS-KEEP')]);
+    const maintenance = startMaintenance({ database, retentionDays: 0, logger: silentLogger(), now: () => NOW });
+    t.after(() => maintenance.close());
+    assert.equal((await maintenance.run()).pruned, 0);
+    assert.equal((await messageLog.list({ stationId: 'CS-KEEP' })).length, 1);
+  });
+
+  await t.test('another node holding the prune lock (PostgreSQL): this one leaves the pruning to it', { skip: env.backend !== 'postgres' }, async () => {
+    const database = await env.open();
+    const { messageLog } = createRepositories(database);
+    await messageLog.append([entry(1, daysAgo(90), 'CS-LOCK')]);
+    const maintenance = startMaintenance({ database, retentionDays: 30, logger: silentLogger(), now: () => NOW });
+    t.after(() => maintenance.close());
+    await database.db.connection().execute(async (other) => {
+      await sql`select pg_advisory_lock(${0x4a6f_756c})`.execute(other);
+      assert.equal((await maintenance.run()).pruned, 0);
+      await sql`select pg_advisory_unlock(${0x4a6f_756c})`.execute(other);
+    });
+    assert.ok((await maintenance.run()).pruned >= 1, 'pruned once the lock is free');
+    assert.deepEqual(await messageLog.list({ stationId: 'CS-LOCK' }), []);
+  });
+});
