@@ -58,3 +58,35 @@ test('batcher: an item that never gets a result fails after maxAttempts', async 
   const batcher = new KeyedBatcher<string, string>(async (items) => items.map(() => undefined), (i) => i, { maxBatch: 5, concurrency: 1, maxAttempts: 3 });
   await assert.rejects(batcher.submit('x'), /could not be applied/);
 });
+
+test('batcher: a second batch starts beside a running one only when minConcurrentBatch items wait', async () => {
+  const started: string[][] = [];
+  const releases: Array<() => void> = [];
+  const batcher = new KeyedBatcher<string, string>(
+    async (items) => {
+      started.push(items);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return items;
+    },
+    (item) => item,
+    { maxBatch: 10, concurrency: 2, minConcurrentBatch: 3 },
+  );
+  const all = [batcher.submit('a')];
+  await tick();
+  assert.deepEqual(started, [['a']]);
+  all.push(batcher.submit('b'), batcher.submit('c'));
+  await tick();
+  assert.deepEqual(started, [['a']], 'two waiting: no second statement yet');
+  all.push(batcher.submit('d'));
+  await tick();
+  assert.deepEqual(started, [['a'], ['b', 'c', 'd']], 'three waiting: a second batch beside the first');
+  all.push(batcher.submit('e'));
+  releases.shift()!();
+  await tick();
+  assert.equal(started.length, 2, 'one waiting beside a running batch: it waits for that one');
+  releases.shift()!();
+  await tick();
+  assert.deepEqual(started[2], ['e'], 'nothing running: the next batch starts whatever its size');
+  releases.shift()!();
+  assert.deepEqual(await Promise.all(all), ['a', 'b', 'c', 'd', 'e']);
+});

@@ -15,6 +15,12 @@ export interface BatcherOptions {
   maxBatch: number;
   /** Batches written at the same time (1 for PGlite's single session). */
   concurrency: number;
+  /**
+   * A batch beside one already being written starts only when at least this many items wait (default 1). A
+   * smaller one would pay a statement's fixed cost for a few items; they join the next batch instead, which
+   * starts at the latest when the running one ends.
+   */
+  minConcurrentBatch?: number;
   /** Times an item may come back without a result before it fails (see BatchRunner). */
   maxAttempts?: number;
 }
@@ -60,6 +66,7 @@ export class KeyedBatcher<I, O> {
 
   #pump(): void {
     while (this.#running < this.options.concurrency) {
+      if (this.#running > 0 && this.#queue.length < (this.options.minConcurrentBatch ?? 1)) return;
       const batch = this.#take();
       if (batch.length === 0) return;
       this.#running++;
