@@ -29,7 +29,7 @@ export interface MaintenanceOptions {
 
 export interface MaintenanceReport {
   pruned: number;
-  /** VACUUM/ANALYZE ran (PGlite only). */
+  /** PGlite only: ANALYZE ran, and VACUUM of the log when entries were deleted. */
   vacuumed: boolean;
 }
 
