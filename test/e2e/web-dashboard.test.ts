@@ -48,6 +48,8 @@ forEachDatabase('dashboard: login (401 message), a station appears live with its
       assert.equal((await station.boot(BOOT)).response.status, 'Accepted');
       await station.call('StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
       await row.getByText('Online').waitFor();
+      // The list refreshes on each event: the one for the connection can land before the boot's vendor and model.
+      await row.getByText('Joule / J-201').waitFor();
       assert.equal(await page.evaluate('document.activeElement?.getAttribute("href")'), '#/stations/CS-WEB');
       assert.match(await text(page, 'tr[data-station="CS-WEB"]'), /^CS-WEB Online Accepted ocpp2\.0\.1 Joule \/ J-201 1\.0\.0 (\d+ seconds? ago|now)$/);
       await screenshot(page, 'stations');
