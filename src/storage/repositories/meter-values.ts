@@ -1,8 +1,8 @@
 /** Meter value samples: bulk insert of samples outside transaction events, and reads. */
-import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { JsonValue, MeterSample } from '../../domain/model.ts';
 import type { MeterValueRepository } from '../../domain/ports.ts';
-import type { DB, MeterValuesTable } from '../schema.ts';
+import type { MeterValuesTable } from '../schema.ts';
 import { meterSamplesJson, pageOf, toNumber, type Executor } from './convert.ts';
 
 export function toMeterSample(row: Selectable<MeterValuesTable>): MeterSample {
@@ -44,26 +44,17 @@ export function createMeterValueRepository(db: Executor): MeterValueRepository {
     async list(filter) {
       const { limit, offset } = pageOf(filter);
       // Samples outside transactions are indexed by station, a transaction's samples through the transaction
-      // (migration 006): the station's history is the union of the two.
-      const filtered = <Q extends SelectQueryBuilder<DB, 'meter_values', Selectable<MeterValuesTable>>>(query: Q): Q => {
-        let q = query;
-        if (filter.evseId !== undefined) q = q.where('evse_id', '=', filter.evseId) as Q;
-        if (filter.measurand !== undefined) q = q.where('measurand', '=', filter.measurand) as Q;
-        if (filter.from !== undefined) q = q.where('timestamp', '>=', filter.from) as Q;
-        if (filter.to !== undefined) q = q.where('timestamp', '<', filter.to) as Q;
-        return q;
-      };
-      const outside = filtered(db.selectFrom('meter_values').selectAll().where('transaction_pk', 'is', null).where('station_id', '=', filter.stationId));
+      // (migration 006): the station's history is the union of the two. PostgreSQL pushes the filters below into
+      // both branches.
+      const outside = db.selectFrom('meter_values').selectAll().where('transaction_pk', 'is', null).where('station_id', '=', filter.stationId);
       const ofTransactions = db.selectFrom('transactions').select('id').where('station_id', '=', filter.stationId);
-      const inside = filtered(db.selectFrom('meter_values').selectAll().where('transaction_pk', 'in', ofTransactions));
-      const rows = await db
-        .selectFrom(outside.unionAll(inside).as('mv'))
-        .selectAll()
-        .orderBy('timestamp', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .offset(offset)
-        .execute();
+      const inside = db.selectFrom('meter_values').selectAll().where('transaction_pk', 'in', ofTransactions);
+      let query = db.selectFrom(outside.unionAll(inside).as('mv')).selectAll().orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(limit).offset(offset);
+      if (filter.evseId !== undefined) query = query.where('evse_id', '=', filter.evseId);
+      if (filter.measurand !== undefined) query = query.where('measurand', '=', filter.measurand);
+      if (filter.from !== undefined) query = query.where('timestamp', '>=', filter.from);
+      if (filter.to !== undefined) query = query.where('timestamp', '<', filter.to);
+      const rows = await query.execute();
       return rows.map(toMeterSample);
     },
   };
