@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from './db.ts';
 import type { Executor } from './repositories/convert.ts';
-import { pruneMessageLog } from './repositories/message-log.ts';
+import { PRUNE_CHUNK, pruneMessageLog } from './repositories/message-log.ts';
 
 export interface MaintenanceOptions {
   database: Database;
@@ -21,7 +21,7 @@ export interface MaintenanceOptions {
   retentionDays: number;
   /** Time between runs (default one hour); the first run is one interval after start. */
   intervalMs?: number;
-  /** Entries deleted per statement (default 10,000). */
+  /** Entries deleted per statement (default PRUNE_CHUNK, 10,000). */
   chunk?: number;
   logger: Logger;
   now?: () => Date;
@@ -42,11 +42,11 @@ export interface Maintenance {
 
 const DAY_MS = 86_400_000;
 /** Advisory lock key of the retention job (any constant unique to it). */
-const PRUNE_LOCK = 0x4a6f_756c;
+export const PRUNE_LOCK = 0x4a6f_756c;
 
 export function startMaintenance(options: MaintenanceOptions): Maintenance {
   const { database, logger } = options;
-  const chunk = options.chunk ?? 10_000;
+  const chunk = options.chunk ?? PRUNE_CHUNK;
   const now = options.now ?? (() => new Date());
   let running: Promise<MaintenanceReport> | undefined;
   let closed = false;

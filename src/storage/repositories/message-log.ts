@@ -162,11 +162,14 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
   };
 }
 
+/** Entries one prune statement deletes at most. */
+export const PRUNE_CHUNK = 10_000;
+
 /**
  * Deletes the oldest entries created before `olderThan`, at most `limit`, by id (ids follow time): a long backlog
  * goes in many short statements instead of one transaction that holds its locks and writes all its WAL at once.
  */
-export async function pruneMessageLog(db: Executor, olderThan: Date, limit = 10_000): Promise<number> {
+export async function pruneMessageLog(db: Executor, olderThan: Date, limit = PRUNE_CHUNK): Promise<number> {
   const oldest = db.selectFrom('message_log').select('id').where('created_at', '<', olderThan).orderBy('id').limit(limit);
   const result = await db.deleteFrom('message_log').where('id', 'in', oldest).executeTakeFirst();
   return Number(result.numDeletedRows);
