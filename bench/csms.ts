@@ -16,6 +16,7 @@
  *   npm run bench:csms -- [--stations 1000] [--seconds 20] [--updates 8] [--backend both|pglite|postgres]
  *                         [--db-url postgres://postgres@127.0.0.1:5432/test] [--compression]
  *                         [--without-roaming-sync]   diagnosis: without the roaming follower of transaction events
+ *                         [--timeline]               diagnosis: each phase's answers second by second (count, p50, p99, max)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,7 @@ const backendOption = stringOption('backend', 'both');
 const databaseUrl = stringOption('db-url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 const compression = process.argv.includes('--compression');
 const withoutRoamingSync = process.argv.includes('--without-roaming-sync');
+const timeline = process.argv.includes('--timeline');
 /** A call unanswered this long fails (counted as an error) and ends that station's loop. */
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -73,6 +75,8 @@ class Tally {
   meterValuesSent = 0;
   errors = 0;
   readonly latencies: number[] = [];
+  /** When each answered call was sent (ms since the phase began), beside its latency: for `--timeline`. */
+  readonly sentAt: number[] = [];
 }
 
 /** The transaction a station is in the middle of: the next message's seqNo and how many Updated are still due. */
@@ -133,6 +137,7 @@ async function runStation(station: StationState, deadline: number, intervalMs: n
       return station.healthy;
     }
     tally.latencies.push(performance.now() - sentAt);
+    tally.sentAt.push(sentAt);
     tally.acknowledged += 1;
     tally.meterValuesSent += SAMPLES_PER_METER_VALUE;
     return true;
@@ -163,12 +168,16 @@ interface PhaseResult {
   errors: number;
   seconds: number;
   latenciesMs: Float64Array;
+  /** `--timeline`: one line per second of the phase, by when the calls were sent. */
+  timeline: string[];
   serverCpuUs: number;
   generatorCpuUs: number;
   /** CPU of the PostgreSQL server's processes on this machine (undefined for PGlite, which runs inside Joule). */
   databaseCpuUs: number | undefined;
   /** Share of the machine's cores busy during the phase (all processes, ours and others'). */
   machineBusy: number;
+  /** Seconds the machine took to become quiet after the previous phase, before this one began. */
+  settleSeconds?: number;
 }
 
 async function runPhase(label: string, backend: Backend, server: ServerProcess, fleet: StationState[], durationMs: number, intervalMs: number): Promise<PhaseResult> {
@@ -192,11 +201,33 @@ async function runPhase(label: string, backend: Backend, server: ServerProcess, 
     errors: tally.errors,
     seconds: elapsed,
     latenciesMs: Float64Array.from(tally.latencies).sort(),
+    timeline: timeline ? secondBySecond(tally, started) : [],
     serverCpuUs: cpuAfter - cpuBefore,
     generatorCpuUs: generator.user + generator.system,
     databaseCpuUs: databaseBefore === undefined || databaseAfter === undefined ? undefined : databaseAfter - databaseBefore,
     machineBusy: busy(),
   };
+}
+
+/** Waits until the machine is quiet (under 20 % busy over 200 ms), at most 15 s; returns the seconds it took. */
+async function settle(): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const busy = machineBusy();
+    await sleep(200);
+    if (busy() < 0.2 || performance.now() - started > 15_000) return (performance.now() - started) / 1000;
+  }
+}
+
+/** The phase's answers grouped by the second their call was sent in: where in the phase the slow ones were. */
+function secondBySecond(tally: Tally, started: number): string[] {
+  const seconds: number[][] = [];
+  tally.sentAt.forEach((at, i) => (seconds[Math.floor((at - started) / 1000)] ??= []).push(tally.latencies[i]!));
+  return seconds.map((latencies, second) => {
+    const sorted = Float64Array.from(latencies).sort();
+    const ms = (p: number) => percentile(sorted, p).toFixed(0).padStart(5);
+    return `${''.padEnd(9)} ${`${second}-${second + 1} s`.padEnd(9)} ${String(sorted.length).padStart(6)} answers  p50 ${ms(50)}  p99 ${ms(99)}  max ${ms(100)} ms`;
+  });
 }
 
 async function connectStations(port: number, clients: BenchStation[]): Promise<StationState[]> {
@@ -240,10 +271,11 @@ async function runLeg(backend: Backend): Promise<LegResult> {
     const fleet = await connectStations(server.port, clients);
     const phaseMs = (seconds * 1000) / 2;
     const rate = backend === 'postgres' ? TARGETS.postgres.rate : TARGETS.pglite.rate;
-    const phases = [
-      await runPhase('full speed', backend, server, fleet, phaseMs, 0),
-      await runPhase(`paced ${rate}/s`, backend, server, fleet, phaseMs, (stations / rate) * 1000),
-    ];
+    const fullSpeed = await runPhase('full speed', backend, server, fleet, phaseMs, 0);
+    // The overload leaves background work behind (the message log's buffer, the roaming follower's queue): the
+    // paced phase measures latency at the target rate, so it starts once that is done, not while it drains.
+    const settleSeconds = await settle();
+    const phases = [fullSpeed, { ...(await runPhase(`paced ${rate}/s`, backend, server, fleet, phaseMs, (stations / rate) * 1000)), settleSeconds }];
     const rows = (await server.query('counts')) as LegResult['rows'];
     await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     const stopping = performance.now();
@@ -308,6 +340,8 @@ function report(result: LegResult): void {
         `${(phase.machineBusy * 100).toFixed(0)} %`.padStart(13),
       ].join(' '),
     );
+    if (phase.settleSeconds !== undefined) console.log(`${''.padEnd(9)} (began ${phase.settleSeconds.toFixed(1)} s after the previous phase, once the machine was quiet)`);
+    for (const line of phase.timeline) console.log(line);
   }
   const acknowledged = result.phases.reduce((sum, phase) => sum + phase.acknowledged, 0);
   const samples = result.phases.reduce((sum, phase) => sum + phase.meterValuesSent, 0);
