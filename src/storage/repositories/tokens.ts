@@ -4,6 +4,7 @@ import type { IdToken, TokenStatus } from '../../domain/model.ts';
 import type { NewIdToken, TokenRepository } from '../../domain/ports.ts';
 import type { IdTokensTable } from '../schema.ts';
 import { pageOf, type Executor } from './convert.ts';
+import { LookupBatcher } from './lookup-batcher.ts';
 
 function toIdToken(row: Selectable<IdTokensTable>): IdToken {
   return {
@@ -19,12 +20,28 @@ function toIdToken(row: Selectable<IdTokensTable>): IdToken {
   };
 }
 
+interface TokenKey {
+  idToken: string;
+  type: string;
+}
+
+const idOfKey = (key: TokenKey) => `${key.idToken}\u0000${key.type}`;
+
+/** The stored tokens among `keys`, in one query. */
+async function readTokens(db: Executor, keys: TokenKey[]): Promise<Map<string, IdToken>> {
+  const input = JSON.stringify(keys.map((k) => ({ id_token: k.idToken, type: k.type })));
+  const { rows } = await sql<Selectable<IdTokensTable>>`
+    select t.* from json_to_recordset(${input}::json) as k(id_token text, type text)
+    join id_tokens t on t.id_token = k.id_token and t.type = k.type
+  `.execute(db);
+  return new Map(rows.map((row) => [idOfKey({ idToken: row.id_token, type: row.type }), toIdToken(row)]));
+}
+
 export function createTokenRepository(db: Executor): TokenRepository {
+  // Every Started transaction event and every Authorize looks a token up: the lookups of one turn share a query.
+  const lookups = new LookupBatcher<TokenKey, IdToken>((keys) => readTokens(db, keys), idOfKey);
   return {
-    async get(idToken, type) {
-      const row = await db.selectFrom('id_tokens').selectAll().where('id_token', '=', idToken).where('type', '=', type).executeTakeFirst();
-      return row && toIdToken(row);
-    },
+    get: (idToken, type) => lookups.get({ idToken, type }),
 
     async getById(id) {
       const row = await db.selectFrom('id_tokens').selectAll().where('id', '=', id).executeTakeFirst();
