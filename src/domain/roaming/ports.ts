@@ -41,6 +41,14 @@ export interface RoamingSessionPatch {
   object?: SessionObject;
 }
 
+/** What plainlyLocal needs to know of a transaction. */
+export interface PlainlyLocalQuery {
+  id: number;
+  stationId: string;
+  idToken: string;
+  idTokenType: string | null;
+}
+
 export interface RoamingRepository {
   /**
    * Stores a partner's token and its id_tokens row (source `ocpi:<CC>-<PID>`) in one database transaction.
@@ -74,11 +82,12 @@ export interface RoamingRepository {
   getSession(id: string): Promise<RoamingSession | undefined>;
   getSessionByTransaction(transactionPk: number): Promise<RoamingSession | undefined>;
   /**
-   * True when a transaction is plainly local, in one query: no session holds it, no session is waiting for a
-   * transaction on its station (PENDING, INVALID or RESERVATION), and its token is stored as a local one (the
-   * exact value and type; without a type, or when that is not stored, the value alone with local tokens first).
+   * The ids of the given transactions that are plainly local, in one query for all of them: no session holds the
+   * transaction, no session is waiting for a transaction on its station (PENDING, INVALID or RESERVATION), and its
+   * token is stored as a local one (the exact value and type; without a type, or when that is not stored, the
+   * value alone with local tokens first).
    */
-  isPlainlyLocal(transaction: { id: number; stationId: string; idToken: string; idTokenType: string | null }): Promise<boolean>;
+  plainlyLocal(transactions: readonly PlainlyLocalQuery[]): Promise<Set<number>>;
   /** A session that never had a transaction (a remote start the station refused). */
   deleteSession(id: string): Promise<boolean>;
   /**

@@ -347,17 +347,20 @@ export function createRoamingRepository(base: Kysely<DB>): RoamingRepository {
       return row && toSession(row);
     },
 
-    async isPlainlyLocal(t) {
-      const { rows } = await sql<{ local: boolean }>`
-        select not exists (select 1 from roaming_sessions where transaction_pk = ${t.id})
-          and not exists (select 1 from roaming_sessions where station_id = ${t.stationId} and transaction_pk is null
+    async plainlyLocal(transactions) {
+      if (transactions.length === 0) return new Set<number>();
+      const input = JSON.stringify(transactions.map((t) => ({ id: t.id, station_id: t.stationId, id_token: t.idToken, id_token_type: t.idTokenType ?? undefined })));
+      const { rows } = await sql<{ id: number }>`
+        select t.id from json_to_recordset(${input}::json) as t(id integer, station_id text, id_token text, id_token_type text)
+        where not exists (select 1 from roaming_sessions where transaction_pk = t.id)
+          and not exists (select 1 from roaming_sessions where station_id = t.station_id and transaction_pk is null
                           and status in ('PENDING', 'INVALID', 'RESERVATION'))
           and coalesce(
-                (select source from id_tokens where id_token = ${t.idToken} and type = ${t.idTokenType}),
-                (select source from id_tokens where id_token = ${t.idToken} order by source = 'local' desc, id limit 1)
-              ) = 'local' as local
+                (select source from id_tokens where id_token = t.id_token and type = t.id_token_type),
+                (select source from id_tokens where id_token = t.id_token order by source = 'local' desc, id limit 1)
+              ) = 'local'
       `.execute(db);
-      return rows[0]?.local === true;
+      return new Set(rows.map((row) => row.id));
     },
 
     async getSessionByTransaction(transactionPk) {
