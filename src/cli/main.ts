@@ -3,12 +3,16 @@
  *
  *   joule start                                   run the CSMS (config: docs/configuration.md)
  *   joule station add <id> [--password P] [--profile 0|1|2|3] [--versions ocpp2.0.1,ocpp1.6] [--fallback ocpp1.6]
+ *                          [--status Pending|Accepted|Rejected]   registration status (default Pending)
  *                          [--signed --signing-cert FILE]   signed messages (Part 4 §7) verified with the station's certificate
  *   joule station list
  *   joule help
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { Ajv } from 'ajv';
+import { passwordSchema, stationIdSchema } from '../api/schemas.ts';
+import type { RegistrationStatus } from '../domain/model.ts';
 import { startJoule } from '../app.ts';
 import { splitPemCertificates, trustedCertificate } from '../protocol/signed/index.ts';
 import { isOcppVersion, type OcppVersion } from '../protocol/types.ts';
@@ -21,7 +25,8 @@ import { extraCommands } from './commands.ts';
 const USAGE = `usage: joule <command>
   start                                run the CSMS
   station add <id> [--password P] [--profile 0|1|2|3] [--versions v1,v2] [--fallback version] [--signed --signing-cert FILE]
-  station list                         registered stations with their connection state
+                   [--status Pending|Accepted|Rejected]   registration status (default Pending: accept it later via the API)
+  station list                         registered stations with their connection and registration state
 ${extraCommands.map((c) => `  ${c.usage}`).join('\n')}
   help                                 this text`;
 
@@ -40,6 +45,13 @@ function parseVersions(text: string | undefined): OcppVersion[] {
   const versions = text.split(',').map((v) => v.trim());
   for (const version of versions) if (!isOcppVersion(version)) throw new Error(`unknown OCPP version '${version}' (ocpp2.1, ocpp2.0.1, ocpp1.6)`);
   return versions as OcppVersion[];
+}
+
+const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Pending', 'Accepted', 'Rejected'];
+
+const ajv = new Ajv();
+function fitsSchema(schema: object, value: unknown): boolean {
+  return ajv.validate(schema, value);
 }
 
 /** The station's signing certificate file (PEM), checked so that a wrong file fails here and not at verification. */
@@ -61,10 +73,15 @@ async function stationAdd(args: string[]): Promise<void> {
       fallback: { type: 'string' },
       signed: { type: 'boolean' },
       'signing-cert': { type: 'string' },
+      status: { type: 'string', default: 'Pending' },
     },
   });
   const id = positionals[0];
   if (!id) throw new Error('station add needs a station id');
+  // The same rules as POST /api/v1/stations: one definition of what a valid identity and password are.
+  if (!fitsSchema(stationIdSchema, id)) throw new Error(`'${id}' is not a valid station identity (1-48 characters, no ':', '/' or control characters)`);
+  if (values.password !== undefined && !fitsSchema(passwordSchema, values.password)) throw new Error('--password must be 16-40 printable ASCII characters');
+  if (!REGISTRATION_STATUSES.includes(values.status as RegistrationStatus)) throw new Error(`--status must be one of ${REGISTRATION_STATUSES.join(', ')}`);
   const profile = Number(values.profile);
   if (![0, 1, 2, 3].includes(profile)) throw new Error('--profile must be 0, 1, 2 or 3');
   if ((profile === 1 || profile === 2) && !values.password) throw new Error(`security profile ${profile} needs --password`);
@@ -81,15 +98,16 @@ async function stationAdd(args: string[]): Promise<void> {
       fallbackVersion: (values.fallback as OcppVersion | undefined) ?? null,
       signedMessages: values.signed === true,
       signingCertificate,
+      registrationStatus: values.status as RegistrationStatus,
     });
   });
-  console.log(`station ${id} registered (security profile ${profile})`);
+  console.log(`station ${id} registered (security profile ${profile}, ${values.status})`);
 }
 
 async function stationList(): Promise<void> {
   await withRepositories(async (repos) => {
     for (const station of await repos.stations.list({ limit: 1000 })) {
-      console.log(`${station.id}\t${station.connected ? 'connected' : 'offline'}\tprofile ${station.securityProfile}\t${station.ocppVersion ?? '-'}`);
+      console.log(`${station.id}\t${station.connected ? 'connected' : 'offline'}\t${station.registrationStatus}\tprofile ${station.securityProfile}\t${station.ocppVersion ?? '-'}`);
     }
   });
 }
