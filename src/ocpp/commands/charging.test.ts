@@ -133,10 +133,57 @@ describe('reservation, smart charging, firmware and log commands', () => {
       assert.deepEqual([stored?.profileId, stored?.evseId, stored?.kind, stored?.validFrom?.toISOString(), stored?.status], [10, 0, 'Absolute', '2030-01-01T00:00:00.000Z', 'Accepted']);
     });
 
-    test('a profile in the wrong version shape is invalid, nothing sent', async () => {
-      await assert.rejects(bed.commands.execute(v201.id, { name: 'setChargingProfile', evseId: 1, profile: profile16(4, 0) }, TIMEOUT), { kind: 'invalid' });
+    test('either shape goes to either version: a 2.0.1 profile reaches a 1.6 station in the 1.6 shape, and back', async () => {
+      v16.answer('SetChargingProfile', { status: 'Accepted' });
+      const { validFrom: _validFrom, ...absolute } = profile201;
+      const max201 = { ...absolute, id: 11, chargingProfilePurpose: 'ChargingStationMaxProfile' };
+      await bed.commands.execute(v16.id, { name: 'setChargingProfile', evseId: 0, profile: max201 }, TIMEOUT);
+      const sent16 = {
+        chargingProfileId: 11,
+        chargingProfilePurpose: 'ChargePointMaxProfile',
+        chargingProfileKind: 'Absolute',
+        stackLevel: 1,
+        chargingSchedule: { startSchedule: '2030-01-01T00:00:00.000Z', chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] },
+      };
+      assert.deepEqual(v16.take(), [{ action: 'SetChargingProfile', payload: { connectorId: 0, csChargingProfiles: sent16 } }]);
+      const [stored16] = await bed.repos.chargingProfiles.list(v16.id, { profileId: 11 });
+      assert.deepEqual([stored16?.purpose, stored16?.status, stored16?.profile], ['ChargePointMaxProfile', 'Accepted', sent16], 'stored as sent');
+
+      v201.answer('SetChargingProfile', { status: 'Accepted' });
+      await bed.commands.execute(v201.id, { name: 'setChargingProfile', evseId: 1, profile: { ...profile16(12, 2), transactionId: 42 } }, TIMEOUT);
+      assert.deepEqual(v201.take(), [
+        {
+          action: 'SetChargingProfile',
+          payload: {
+            evseId: 1,
+            chargingProfile: { id: 12, transactionId: '42', chargingProfilePurpose: 'TxDefaultProfile', stackLevel: 2, chargingProfileKind: 'Relative', chargingSchedule: [{ id: 12, ...schedule16 }] },
+          },
+        },
+      ]);
+      // The tests below count the stored profiles of these stations.
+      await bed.repos.chargingProfiles.delete(v16.id, { profileId: 11 });
+      await bed.repos.chargingProfiles.delete(v201.id, { profileId: 12 });
+    });
+
+    test('what the station version cannot hold is invalid, nothing sent', async () => {
+      const twoSchedules = { ...profile201, chargingSchedule: [profile201.chargingSchedule[0], { ...profile201.chargingSchedule[0], id: 2 }] };
+      const phaseToUse = { ...profile201, chargingSchedule: [{ ...profile201.chargingSchedule[0], chargingSchedulePeriod: [{ startPeriod: 0, limit: 16, numberPhases: 1, phaseToUse: 2 }] }] };
+      const cases: Array<[object, RegExp]> = [
+        [twoSchedules, /exactly one chargingSchedule/],
+        [phaseToUse, /chargingSchedulePeriod\.phaseToUse has no equivalent in ocpp1\.6/],
+        [{ ...profile201, transactionId: 'a-uuid-like-id' }, /not an ocpp1\.6 transaction id/],
+        [{ ...profile201, chargingProfilePurpose: 'PriorityCharging' }, /PriorityCharging has no equivalent/],
+        [{ ...profile201, customData: { vendorId: 'X' } }, /profile\.customData has no equivalent/],
+      ];
+      for (const [profile, message] of cases) {
+        await assert.rejects(bed.commands.execute(v16.id, { name: 'setChargingProfile', evseId: 1, profile: profile as typeof profile201 }, TIMEOUT), (error: Error & { kind?: string }) => {
+          assert.equal(error.kind, 'invalid');
+          assert.match(error.message, message);
+          return true;
+        });
+      }
       await assert.rejects(bed.commands.execute(v201.id, { name: 'setChargingProfile', evseId: 1, profile: { ...profile201, chargingProfilePurpose: 'ChargingStationExternalConstraints' } }, TIMEOUT), { kind: 'invalid' });
-      assert.deepEqual(v201.take(), []);
+      assert.deepEqual([v16.take(), v201.take()], [[], []]);
     });
 
     test('clearChargingProfile: 1.6 {id, connectorId, purpose, stackLevel}; nothing = all; Accepted deletes stored ones', async () => {

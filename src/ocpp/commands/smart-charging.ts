@@ -3,9 +3,10 @@ import type { ChargingProfileStatus, JsonObject } from '../../domain/model.ts';
 import type { ChargingProfileCriteria, ChargingProfileInput } from '../../domain/ports.ts';
 import type { Ocpp16, Ocpp201 } from '../../protocol/generated/index.ts';
 import type { CommandContext, Translator } from './context.ts';
+import { profileForVersion } from './profile-shape.ts';
 import { compact, field, invalid, statusOf } from './values.ts';
 
-/** The record to store, read from the profile in the station's version's shape. */
+/** The record to store, read from the profile in the station's version's shape (see profile-shape.ts). */
 function recordOf(ctx: CommandContext, evseId: number, profile: JsonObject): ChargingProfileInput {
   const id = field(profile, ctx.legacy ? 'chargingProfileId' : 'id', 'number');
   const stackLevel = field(profile, 'stackLevel', 'number');
@@ -34,12 +35,13 @@ function recordOf(ctx: CommandContext, evseId: number, profile: JsonObject): Cha
 }
 
 export const setChargingProfile: Translator<'setChargingProfile'> = async (command, ctx) => {
-  const record = recordOf(ctx, command.evseId, command.profile);
   // K10.FR.06 / K01.FR.22: external constraints are the station's own, never set by the CSMS.
-  if (record.purpose === 'ChargingStationExternalConstraints') throw invalid('the CSMS never sets ChargingStationExternalConstraints profiles (K01.FR.22)');
+  if (command.profile.chargingProfilePurpose === 'ChargingStationExternalConstraints') throw invalid('the CSMS never sets ChargingStationExternalConstraints profiles (K01.FR.22)');
+  const profile = profileForVersion(command.profile, ctx.legacy);
+  const record = recordOf(ctx, command.evseId, profile);
   const status = ctx.legacy
-    ? statusOf(await ctx.call16('SetChargingProfile', { connectorId: command.evseId, csChargingProfiles: command.profile as unknown as Ocpp16.SetChargingProfileRequest['csChargingProfiles'] }))
-    : statusOf(await ctx.call2('SetChargingProfile', { evseId: command.evseId, chargingProfile: command.profile as unknown as Ocpp201.ChargingProfileType }));
+    ? statusOf(await ctx.call16('SetChargingProfile', { connectorId: command.evseId, csChargingProfiles: profile as unknown as Ocpp16.SetChargingProfileRequest['csChargingProfiles'] }))
+    : statusOf(await ctx.call2('SetChargingProfile', { evseId: command.evseId, chargingProfile: profile as unknown as Ocpp201.ChargingProfileType }));
   await ctx.record('charging profile', () => store(ctx, record, status === 'Accepted' ? 'Accepted' : 'Rejected'));
   return { status };
 };

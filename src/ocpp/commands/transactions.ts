@@ -1,6 +1,7 @@
 /** Remote start and stop: F01/F02/F03/K05 (RequestStart/StopTransaction), 1.6 §5.11/§5.12 (RemoteStart/StopTransaction). */
 import type { Ocpp16, Ocpp201 } from '../../protocol/generated/index.ts';
 import type { Translator } from './context.ts';
+import { profileForVersion } from './profile-shape.ts';
 import { compact, invalid, jsonObject, legacyConnectorId, newRequestId, statusOf } from './values.ts';
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -13,7 +14,7 @@ export const startTransaction: Translator<'startTransaction'> = async (command, 
     const request: Ocpp16.RemoteStartTransactionRequest = compact({
       idTag: command.idToken.idToken,
       connectorId: command.evseId === undefined ? undefined : legacyConnectorId(command.evseId, undefined),
-      chargingProfile: command.chargingProfile as Ocpp16.RemoteStartTransactionRequest['chargingProfile'],
+      chargingProfile: command.chargingProfile && (profileForVersion(command.chargingProfile, true) as unknown as Ocpp16.RemoteStartTransactionRequest['chargingProfile']),
     });
     return { status: statusOf(await ctx.call16('RemoteStartTransaction', request)) };
   }
@@ -25,7 +26,7 @@ export const startTransaction: Translator<'startTransaction'> = async (command, 
       idToken: { idToken: command.idToken.idToken, type: (command.idToken.type ?? 'ISO14443') as Ocpp201.IdTokenEnumType },
       remoteStartId,
       evseId: command.evseId,
-      chargingProfile: command.chargingProfile as Ocpp201.ChargingProfileType | undefined,
+      chargingProfile: command.chargingProfile && (profileForVersion(command.chargingProfile, false) as unknown as Ocpp201.ChargingProfileType),
     }),
   );
   // F01.FR.19: a transaction the station had already started (cable first) comes back here.
