@@ -107,6 +107,17 @@ describe('control commands', () => {
       assert.deepEqual(r.outcome.result, { remoteStartId: 42, transactionId: 'tx-9' });
     });
 
+    test('2.0.1: a chargingProfile in the 1.6 shape is sent in the 2.0.1 one', async () => {
+      const r = await exchange(v201, { name: 'startTransaction', idToken: { idToken: 'TAG4' }, evseId: 1, remoteStartId: 43, chargingProfile: profile16 }, 'RequestStartTransaction', { status: 'Accepted' });
+      assert.deepEqual(r.request?.chargingProfile, {
+        id: 7,
+        stackLevel: 0,
+        chargingProfilePurpose: 'TxProfile',
+        chargingProfileKind: 'Relative',
+        chargingSchedule: [{ id: 7, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] }],
+      });
+    });
+
     test('evseId 0 is refused on both versions', async () => {
       for (const station of [v16, v201]) {
         await assert.rejects(bed.commands.execute(station.id, { name: 'startTransaction', idToken: { idToken: 'T' }, evseId: 0 }, TIMEOUT), { kind: 'invalid' });
