@@ -14,6 +14,7 @@ import type { JsonObject } from '../../src/protocol/types.ts';
 import { forEachDatabase } from '../support/db.ts';
 import { BOOT, TAG } from './scenario-fixtures.ts';
 import { closeAll, connectStation, eventually, registerStation, startApp, withApp } from './scenario-support.ts';
+import { apiGet } from './sim-support.ts';
 
 afterEach(closeAll);
 
@@ -56,6 +57,17 @@ forEachDatabase('message log: a station CALL and our answer are one entry, a com
     for (const entry of log) {
       if (entry.response) assert.ok(entry.response.createdAt >= entry.createdAt, `${entry.action}: answered after it arrived`);
     }
+
+    // The operator API shows the answer with its request.
+    const page = (await apiGet(app, '/messages?station=CS-LOG&action=BootNotification')) as { items: JsonObject[] };
+    assert.equal(page.items.length, 1);
+    const response = page.items[0]?.response as JsonObject;
+    assert.deepEqual([response.messageType, (response.payload as JsonObject).status, response.createdAt], [3, 'Accepted', boot?.response?.createdAt.toISOString()]);
+    const command = (await apiGet(app, '/messages?station=CS-LOG&action=Reset')) as { items: JsonObject[] };
+    assert.deepEqual(command.items.map((m) => [m.direction, m.response]), [
+      ['in', null],
+      ['out', null],
+    ]);
   });
 });
 
