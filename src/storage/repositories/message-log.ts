@@ -50,7 +50,7 @@ function toResponse(row: Selectable<MessageLogTable>): MessageLogResponse | null
 
 /**
  * One entry as a row of the insert's JSON input. Entries are serialized when enqueued, so the buffer holds one
- * flat string per frame instead of keeping every parsed payload alive until the flush (which made the garbage
+ * flat string per entry instead of keeping every parsed payload alive until the flush (which made the garbage
  * collector copy and promote them).
  */
 function rowJson(e: NewMessageLogEntry): string {
@@ -178,8 +178,9 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
 export const PRUNE_CHUNK = 10_000;
 
 /**
- * Deletes the oldest entries created before `olderThan`, at most `limit`, by id (ids follow time, see list()): a long backlog
- * goes in many short statements instead of one transaction that holds its locks and writes all its WAL at once.
+ * Deletes the oldest entries created before `olderThan`, at most `limit`, by id (ids follow time, see list()): a
+ * long backlog goes in many short statements instead of one transaction that holds its locks and writes all its WAL
+ * at once.
  */
 export async function pruneMessageLog(db: Executor, olderThan: Date, limit = PRUNE_CHUNK): Promise<number> {
   const oldest = db.selectFrom('message_log').select('id').where('created_at', '<', olderThan).orderBy('id').limit(limit);
