@@ -220,6 +220,7 @@ export function presentMessage(m: MessageLogEntry): Record<string, JsonValue> {
     action: m.action,
     payload: m.payload,
     createdAt: iso(m.createdAt),
+    response: m.response && { messageType: m.response.messageType, payload: m.response.payload, createdAt: iso(m.response.createdAt) },
   };
 }
 

@@ -195,6 +195,16 @@ export const messageResponse = {
     action: nstr,
     payload: anyJson,
     createdAt: date,
+    response: {
+      type: ['object', 'null'],
+      description:
+        'The answer we gave to a CALL the station sent, logged with it as one exchange (a CALLERROR as {errorCode, errorDescription, errorDetails}); null for every other entry, and for a CALL the station left before we answered',
+      properties: {
+        messageType: { type: 'integer', description: '3 CALLRESULT, 4 CALLERROR' },
+        payload: anyJson,
+        createdAt: { ...date, description: 'When we sent the answer' },
+      },
+    },
   },
 } as const;
 

@@ -246,9 +246,27 @@ export interface MessageLogEntry {
   action: string | null;
   payload: JsonValue;
   createdAt: Date;
+  /**
+   * The answer we gave to a CALL the station sent, logged with it as one exchange: CALLRESULT (3) or CALLERROR (4),
+   * its payload as logged for those types (for a CALLERROR `{errorCode, errorDescription, errorDetails}`), and
+   * when we sent it. Null for everything else: our own CALLs and the station's answers to them, SENDs,
+   * CALLRESULTERRORs, and a CALL whose answer was not logged with it.
+   */
+  response: MessageLogResponse | null;
 }
 
-export type NewMessageLogEntry = Omit<MessageLogEntry, 'id' | 'createdAt' | 'action'> & { action?: string | null; createdAt?: Date };
+export interface MessageLogResponse {
+  messageType: number;
+  payload: JsonValue;
+  createdAt: Date;
+}
+
+/** createdAt (of the entry and of its response) defaults to the time the entry is enqueued. */
+export type NewMessageLogEntry = Omit<MessageLogEntry, 'id' | 'createdAt' | 'action' | 'response'> & {
+  action?: string | null;
+  createdAt?: Date;
+  response?: (Omit<MessageLogResponse, 'createdAt'> & { createdAt?: Date }) | null;
+};
 
 export interface ApiKey {
   id: string;

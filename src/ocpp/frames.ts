@@ -1,6 +1,6 @@
 /**
  * The frame observer: every OCPP frame in and out goes to the message log (write-behind: enqueue never blocks the
- * connection), every incoming frame counts as a sign of life (G02.FR.04), and the CALLs we send that make the
+ * connection; a station's CALL and our answer to it as one entry, see exchanges.ts), every incoming frame counts as a sign of life (G02.FR.04), and the CALLs we send that make the
  * station send something are noted on its session (see session.ts).
  *
  * The endpoint reports outgoing CALLs and received CALLERRORs without a parsed payload; those are read back from
@@ -11,6 +11,7 @@ import type { MessageLogRepository } from '../domain/ports.ts';
 import type { PresenceTracker } from '../domain/services/index.ts';
 import type { FrameEvent } from '../protocol/endpoint.ts';
 import { MessageType } from '../protocol/types.ts';
+import { createExchangeLog } from './exchanges.ts';
 import type { Sessions } from './session.ts';
 
 /** CALLs of ours that the session must know about. */
@@ -43,21 +44,34 @@ export interface FrameObserverDeps {
   sessions: Sessions;
 }
 
-export function createFrameObserver(deps: FrameObserverDeps): (event: FrameEvent) => void {
-  return (event) => {
-    const payload = loggedPayload(event);
-    const entry: NewMessageLogEntry = {
-      stationId: event.identity,
-      direction: event.direction,
-      messageType: event.messageType,
-      messageId: event.messageId,
-      action: event.action ?? null,
-      payload,
-    };
-    deps.messageLog.enqueue(entry);
-    if (event.direction === 'in') deps.presence.seen(event.identity);
-    else if (event.messageType === MessageType.CALL && event.action !== undefined && NOTED_ACTIONS.has(event.action)) {
-      if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) deps.sessions.get(event.identity)?.noteOutgoing(event.action, payload, Date.now());
-    }
+export interface FrameObserver {
+  onFrame(event: FrameEvent): void;
+  /** The station's connection closed: its CALLs still waiting for our answer are logged without one. */
+  stationClosed(identity: string): void;
+  /** Logs every CALL still waiting for our answer, before the message log's last flush. */
+  close(): void;
+}
+
+export function createFrameObserver(deps: FrameObserverDeps): FrameObserver {
+  const exchanges = createExchangeLog(deps.messageLog);
+  return {
+    onFrame(event) {
+      const payload = loggedPayload(event);
+      const entry: NewMessageLogEntry = {
+        stationId: event.identity,
+        direction: event.direction,
+        messageType: event.messageType,
+        messageId: event.messageId,
+        action: event.action ?? null,
+        payload,
+      };
+      exchanges.record(entry);
+      if (event.direction === 'in') deps.presence.seen(event.identity);
+      else if (event.messageType === MessageType.CALL && event.action !== undefined && NOTED_ACTIONS.has(event.action)) {
+        if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) deps.sessions.get(event.identity)?.noteOutgoing(event.action, payload, Date.now());
+      }
+    },
+    stationClosed: exchanges.releaseStation,
+    close: exchanges.releaseAll,
   };
 }

@@ -5,9 +5,12 @@
  * - handlers: CS → CSMS messages of 1.6 (inbound/v16) and of 2.0.1, registered for 2.1 too (inbound/v201);
  * - lookup: the station's access rules from its record (unknown → undefined, i.e. HTTP 404 unless the gateway
  *   admits unknown stations); on profile 3 the client certificate's CN must be the stored serial number;
- * - onConnect / onDisconnect: connected state in storage and station.connected / .disconnected events;
- * - onFrame: the message log (every frame in and out), last-seen times, and what we asked the station for;
- * - close(): waits for pending bookkeeping and flushes the message log and last-seen batch.
+ * - onConnect / onDisconnect: connected state in storage and station.connected / .disconnected events; on
+ *   disconnect, the station's CALLs we had not answered yet go to the message log without an answer;
+ * - onFrame: the message log (every frame in and out; a station's CALL and our answer as one entry), last-seen
+ *   times, and what we asked the station for;
+ * - close(): waits for pending bookkeeping, logs the station CALLs still unanswered and flushes the message log and
+ *   last-seen batch.
  */
 import type { DomainEvents } from '../domain/events.ts';
 import type { Repositories } from '../domain/ports.ts';
@@ -88,19 +91,23 @@ export function createOcppModule(deps: OcppModuleDeps): OcppModule {
   };
 
   const connections = createConnectionTracker({ stations: deps.repos.stations, events: deps.events, sessions, logger: deps.logger, nodeId: deps.nodeId, now });
-  const onFrame = createFrameObserver({ messageLog: deps.repos.messageLog, presence: services.presence, sessions });
+  const frames = createFrameObserver({ messageLog: deps.repos.messageLog, presence: services.presence, sessions });
 
   let closing: Promise<void> | undefined;
   return {
     handlers,
     lookup,
     onConnect: connections.onConnect,
-    onDisconnect: connections.onDisconnect,
-    onFrame,
+    onDisconnect(identity, code, reason) {
+      connections.onDisconnect(identity, code, reason);
+      frames.stationClosed(identity);
+    },
+    onFrame: frames.onFrame,
     close: () =>
       (closing ??= (async () => {
         await connections.idle();
         await services.presence.close();
+        frames.close();
         await deps.repos.messageLog.flush();
       })()),
   };

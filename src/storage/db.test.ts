@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { forEachDatabase } from '../../test/support/db.ts';
-import { migrations } from './migrations/index.ts';
+import { migrations, staticMigrationProvider } from './migrations/index.ts';
 import { createRepositories, openDatabase } from './index.ts';
 
 forEachDatabase('migrations run once and are idempotent on restart', async (env) => {
@@ -19,6 +19,20 @@ forEachDatabase('migrations run once and are idempotent on restart', async (env)
   const again = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(second.db);
   assert.equal(again.rows[0]?.n, Object.keys(migrations).length);
   assert.equal((await createRepositories(second).stations.get('CS-1'))?.id, 'CS-1', 'data survives the restart');
+});
+
+forEachDatabase('migration 007 adds the exchange columns to message_log without rewriting it', async (env) => {
+  const database = await env.open();
+  const { messageLog } = createRepositories(database);
+  await messageLog.append([{ stationId: 'CS-7', direction: 'in', messageType: 2, messageId: 'm-1', action: 'Heartbeat', payload: {} }]);
+  const fileOf = async () => (await sql<{ file: number }>`select pg_relation_filenode('message_log')::int as file`.execute(database.db)).rows[0]?.file;
+  const migrator = new Migrator({ db: database.db, provider: staticMigrationProvider, migrationTableSchema: database.schema });
+  assert.equal((await migrator.migrateDown()).results?.[0]?.migrationName, '007_message_exchanges');
+  const before = await fileOf();
+  assert.deepEqual((await migrator.migrateToLatest()).results?.map((r) => [r.migrationName, r.status]), [['007_message_exchanges', 'Success']]);
+  assert.equal(await fileOf(), before, 'same storage file: the table was not rewritten');
+  const [entry] = await messageLog.list({ stationId: 'CS-7' });
+  assert.deepEqual([entry?.messageId, entry?.response], ['m-1', null], 'rows kept, without an answer');
 });
 
 forEachDatabase('int8, numeric, jsonb, arrays and timestamps come back as the same JS types', async (env) => {

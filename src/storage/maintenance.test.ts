@@ -9,8 +9,10 @@ import { PRUNE_LOCK, startMaintenance } from './maintenance.ts';
 const NOW = new Date('2026-06-30T12:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
 
+/** A Heartbeat exchange, as the OCPP layer logs it: the station's CALL with our answer 5 ms later. */
 function entry(n: number, createdAt: Date, stationId = 'CS-M'): NewMessageLogEntry {
-  return { stationId, direction: 'in', messageType: 2, messageId: `m-${n}`, action: 'Heartbeat', payload: {}, createdAt };
+  const answeredAt = new Date(createdAt.getTime() + 5);
+  return { stationId, direction: 'in', messageType: 2, messageId: `m-${n}`, action: 'Heartbeat', payload: {}, createdAt, response: { messageType: 3, payload: { currentTime: answeredAt.toISOString() }, createdAt: answeredAt } };
 }
 
 /** The test's storage with `entries` in the message log, and maintenance at `retentionDays` (stopped after the test). */
@@ -33,6 +35,7 @@ forEachDatabase('storage maintenance', async (env, t) => {
     assert.equal(report.vacuumed, database.kind === 'pglite');
     const left = await messageLog.list({ stationId: 'CS-M', limit: 100 });
     assert.deepEqual(left.map((e) => e.messageId).sort(), recent.map((e) => e.messageId).sort());
+    assert.ok(left.every((e) => e.response?.createdAt.getTime() === e.createdAt.getTime() + 5), 'the exchanges kept keep their answers');
     assert.equal((await maintenance.run()).pruned, 0, 'nothing left to prune');
   });
 

@@ -173,6 +173,10 @@ export interface MessageLogTable {
   action: string | null;
   payload: Json;
   created_at: DefaultTimestamp;
+  /** The answer we gave to the station's CALL of this row (migration 007); null on every other row. */
+  response_type: number | null;
+  response_payload: Json | null;
+  responded_at: Timestamp | null;
 }
 
 export interface ApiKeysTable {

@@ -261,6 +261,8 @@ describe('REST API resources', () => {
           messageId: `m${i}`,
           action: i % 2 === 0 ? 'Heartbeat' : 'StatusNotification',
           payload: {},
+          // m4: a CALL of the station with our answer, one exchange.
+          response: i === 4 ? { messageType: 3, payload: { currentTime: t1.toISOString() }, createdAt: t1 } : null,
         })),
       );
     });
@@ -311,6 +313,11 @@ describe('REST API resources', () => {
       assert.equal(heartbeats.status, 200);
       assert.equal(items(heartbeats.body.items).length, 3);
       assert.ok(items(heartbeats.body.items).every((m) => [m.action, m.direction, m.stationId].join() === 'Heartbeat,in,CS-tx'));
+      assert.deepEqual(
+        items(heartbeats.body.items).map((m) => m.response),
+        [{ messageType: 3, payload: { currentTime: '2025-03-01T11:00:00.000Z' }, createdAt: '2025-03-01T11:00:00.000Z' }, null, null],
+        'the answer of an exchange, null without one',
+      );
 
       const seen: string[] = [];
       let cursor: string | null = null;

@@ -64,7 +64,7 @@ forEachDatabase('2.0.1 boot Accepted → status → authorize → TransactionEve
     assert.ok(samples.some((s) => s.unit === 'Wh' && s.value === 1246789), 'multiplier applied to the stored sample');
 
     // Each fact stored once: the event keeps the message without its meter values, which are the samples above;
-    // the message log has the frame as it came.
+    // the message log has the frame as it came, and our answer with it (one entry per exchange).
     const storedEvents = await app.repos.transactions.listEvents(tx.id);
     assert.deepEqual(storedEvents.map((e) => e.seqNo), [0, 1, 2, 3]);
     for (const event of storedEvents) {
@@ -73,11 +73,14 @@ forEachDatabase('2.0.1 boot Accepted → status → authorize → TransactionEve
       assert.equal((payload.transactionInfo as { transactionId: string }).transactionId, 'TX-1');
     }
     await app.repos.messageLog.flush();
-    const frames = await app.repos.messageLog.list({ stationId: 'CS-201', action: 'TransactionEvent' });
-    const meterValuesLogged = frames.filter((e) => e.direction === 'in').map((e) => (e.payload as { meterValue?: unknown[] }).meterValue?.length ?? 0);
+    const exchanges = (await app.repos.messageLog.list({ stationId: 'CS-201', action: 'TransactionEvent' })).reverse();
+    assert.deepEqual(exchanges.map((e) => [e.direction, e.messageType, e.response?.messageType]), Array(4).fill(['in', 2, 3]), 'four exchanges');
+    const meterValuesLogged = exchanges.map((e) => (e.payload as { meterValue?: unknown[] }).meterValue?.length ?? 0);
     assert.equal(meterValuesLogged.reduce((sum, n) => sum + n, 0) > 0, true, 'the logged frames keep their meter values');
+    assert.deepEqual(exchanges[0]?.response?.payload, startAnswer, 'our answer as sent');
     const log = await app.repos.messageLog.list({ stationId: 'CS-201', action: 'BootNotification' });
-    assert.deepEqual(log.map((e) => [e.direction, e.messageType]).sort(), [['in', 2], ['out', 3]]);
+    assert.deepEqual(log.map((e) => [e.direction, e.messageType, e.response?.messageType]), [['in', 2, 3]]);
+    assert.deepEqual(log[0]?.response?.payload, boot.response.raw);
     const types = events.map((e) => e.type);
     for (const type of ['station.connected', 'station.booted', 'connector.status', 'transaction.started', 'transaction.updated', 'transaction.ended'] as const) {
       assert.ok(types.includes(type), `${type} published`);

@@ -52,8 +52,11 @@ test(`simulated stations: Pending and Rejected boots retried at the given interv
       for (let i = 1; i < boots.length; i += 1) assert.ok((boots[i]?.at ?? 0) - (boots[i - 1]?.at ?? 0) >= 900, `${station.identity}: waits the 1 s interval between boots`);
       assert.equal(station.online, false);
       await app.repos.messageLog.flush();
-      const actions = new Set((await app.repos.messageLog.list({ stationId: station.identity })).filter((e) => e.direction === 'in').map((e) => e.action));
+      const log = await app.repos.messageLog.list({ stationId: station.identity });
+      const actions = new Set(log.filter((e) => e.direction === 'in').map((e) => e.action));
       assert.deepEqual([...actions], ['BootNotification'], `${station.identity}: only boots while ${initial}`);
+      const answers = log.filter((e) => e.action === 'BootNotification').map((e) => (e.response?.payload as { status?: string } | undefined)?.status);
+      assert.ok(answers.length >= 3 && answers.every((status) => status === initial), `${station.identity}: each boot logged with our ${initial} answer (${answers.join()})`);
     }
 
     // Accepted by the operator: the next boot is Accepted, then the statuses and heartbeats follow.
@@ -72,7 +75,7 @@ test(`simulated stations: Pending and Rejected boots retried at the given interv
     await new Promise((resolve) => setTimeout(resolve, 2500));
     for (const { station } of made) {
       await app.repos.messageLog.flush();
-      const heartbeats = (await app.repos.messageLog.list({ stationId: station.identity, action: 'Heartbeat' })).filter((e) => e.direction === 'in');
+      const heartbeats = (await app.repos.messageLog.list({ stationId: station.identity, action: 'Heartbeat' })).filter((e) => e.direction === 'in' && e.response?.messageType === 3);
       assert.ok(heartbeats.length >= 2, `${station.identity}: heartbeats every second (${heartbeats.length} in 2.5 s)`);
     }
 

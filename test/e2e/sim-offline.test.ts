@@ -26,7 +26,10 @@ afterEach(async () => {
   for (const station of stations.splice(0)) await station.stop();
 });
 
-/** Timestamps of the energy readings the station sent for `transaction`, from Joule's message log (resends once). */
+/**
+ * Timestamps of the energy readings the station sent, from the CALLs in Joule's message log (resends once): each is
+ * one entry, with our answer or, when Joule stopped before answering it, without one.
+ */
 async function sentEnergyTimestamps(app: Joule, stationId: string): Promise<Set<string>> {
   await app.repos.messageLog.flush();
   const entries = await app.repos.messageLog.list({ stationId, limit: 1000 });

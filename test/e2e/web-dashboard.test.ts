@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach } from 'node:test';
+import type { Locator } from 'playwright-core';
 import type { JsonObject } from '../../src/protocol/types.ts';
 import { forEachDatabase } from '../support/db.ts';
 import { BOOT } from './scenario-fixtures.ts';
@@ -73,10 +74,20 @@ forEachDatabase('dashboard: login (401 message), a station appears live with its
       assert.match(await text(page, '.command-result'), /Reset: the station answered Accepted/);
       assert.deepEqual(resets, [{ type: 'OnIdle' }]);
       await page.locator('.command-result details summary', { hasText: 'OCPP calls (1)' }).waitFor();
-      // The message log tail shows the exchange (refreshed after the answer).
+      // The message log tail shows the command and the station's answer as two rows (refreshed after the answer),
+      // and a CALL of the station with our answer in one row.
       const log = page.locator('section[aria-labelledby="s-message-log"] tbody tr');
-      await log.filter({ hasText: 'CSMS → station' }).filter({ hasText: 'Reset' }).waitFor();
+      const answer = (row: Locator) => row.locator('details.answer summary');
+      const resetCall = log.filter({ hasText: 'CSMS → station' }).filter({ hasText: 'Reset' });
+      await resetCall.waitFor();
+      assert.equal(await answer(resetCall).count(), 0, 'our CALL has no answer under it: the answer is a row of its own');
       await log.filter({ hasText: 'station → CSMS' }).filter({ hasText: 'CALLRESULT' }).filter({ hasText: 'Reset' }).waitFor();
+      const statuses = log.filter({ hasText: 'station → CSMS' }).filter({ hasText: 'StatusNotification' });
+      assert.equal(await statuses.count(), 2);
+      for (const row of await statuses.all()) {
+        assert.equal(await row.locator('td').nth(2).innerText(), 'CALL');
+        assert.equal(await answer(row).innerText(), '↳ CALLRESULT {}', 'our answer under the CALL');
+      }
       // The device model panel loads when opened (nothing is stored until the station reports it).
       await page.getByText('Show the stored device model').click();
       await page.getByText('Nothing stored yet').waitFor();

@@ -6,6 +6,7 @@ import * as m003 from './003_ocpi.ts';
 import * as m004 from './004_roaming.ts';
 import * as m005 from './005_signed_messages.ts';
 import * as m006 from './006_lean_writes.ts';
+import * as m007 from './007_message_exchanges.ts';
 
 /** Keys sort in the order migrations run: keep the NNN_ prefix. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -15,6 +16,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '004_roaming': m004,
   '005_signed_messages': m005,
   '006_lean_writes': m006,
+  '007_message_exchanges': m007,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

@@ -1,12 +1,13 @@
 /**
- * The message log: every OCPP frame in and out. Writes are write-behind — enqueue() buffers and a flush writes
+ * The message log: every OCPP frame in and out, a station's CALL and our answer to it as one entry (an exchange,
+ * paired by the OCPP layer before it enqueues). Writes are write-behind — enqueue() buffers and a flush writes
  * up to `maxBatch` entries per statement, when the buffer fills, after `flushIntervalMs`, or on close — because
  * one insert per frame would cost more than handling the frame. Losing the last few log lines in a crash is
  * acceptable; transaction data never goes through here.
  */
 import { sql, type Selectable } from 'kysely';
 import type { Logger } from '../../shared/logger.ts';
-import type { Direction, JsonValue, MessageLogEntry, NewMessageLogEntry } from '../../domain/model.ts';
+import type { Direction, JsonValue, MessageLogEntry, MessageLogResponse, NewMessageLogEntry } from '../../domain/model.ts';
 import type { MessageLogFilter, MessageLogRepository } from '../../domain/ports.ts';
 import type { MessageLogTable } from '../schema.ts';
 import { pageOf, type Executor } from './convert.ts';
@@ -38,15 +39,22 @@ function toEntry(row: Selectable<MessageLogTable>): MessageLogEntry {
     action: row.action,
     payload: row.payload as JsonValue,
     createdAt: row.created_at,
+    response: toResponse(row),
   };
+}
+
+function toResponse(row: Selectable<MessageLogTable>): MessageLogResponse | null {
+  if (row.response_type === null || row.responded_at === null) return null;
+  return { messageType: row.response_type, payload: row.response_payload as JsonValue, createdAt: row.responded_at };
 }
 
 /**
  * One entry as a row of the insert's JSON input. Entries are serialized when enqueued, so the buffer holds one
- * flat string per frame instead of keeping every parsed payload alive until the flush (which made the garbage
+ * flat string per entry instead of keeping every parsed payload alive until the flush (which made the garbage
  * collector copy and promote them).
  */
 function rowJson(e: NewMessageLogEntry): string {
+  const response = e.response ?? undefined;
   return JSON.stringify({
     station_id: e.stationId,
     direction: e.direction,
@@ -55,6 +63,9 @@ function rowJson(e: NewMessageLogEntry): string {
     action: e.action ?? undefined,
     payload: e.payload,
     created_at: (e.createdAt ?? new Date()).toISOString(),
+    response_type: response?.messageType,
+    response_payload: response?.payload,
+    responded_at: response === undefined ? undefined : (response.createdAt ?? new Date()).toISOString(),
   });
 }
 
@@ -62,9 +73,9 @@ async function insertRows(db: Executor, rows: readonly string[]): Promise<void> 
   if (rows.length === 0) return;
   // One parameter whatever the batch size: one statement text, planned once. A key left out reads as null.
   await sql`
-    insert into message_log (station_id, direction, message_type, message_id, action, payload, created_at)
+    insert into message_log (station_id, direction, message_type, message_id, action, payload, created_at, response_type, response_payload, responded_at)
     select * from json_to_recordset(${`[${rows.join(',')}]`}::json) as m(station_id text, direction text, message_type smallint,
-         message_id text, action text, payload json, created_at timestamptz)
+         message_id text, action text, payload json, created_at timestamptz, response_type smallint, response_payload json, responded_at timestamptz)
   `.execute(db);
 }
 
@@ -147,8 +158,9 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
 
     async list(filter: MessageLogFilter = {}) {
       const { limit, offset } = pageOf(filter);
-      // Newest first by id: the order entries were written in (created_at is taken when a frame is enqueued, and
-      // flushes run in enqueue order), and the order the API's id cursor pages through.
+      // Newest first by id: the order entries were enqueued in (flushes run in enqueue order), and the order the
+      // API's id cursor pages through. created_at follows it closely: an exchange is enqueued when answered, with
+      // the time its CALL arrived.
       let query = db.selectFrom('message_log').selectAll().orderBy('id', 'desc').limit(limit).offset(offset);
       if (filter.stationId !== undefined) query = query.where('station_id', '=', filter.stationId);
       if (filter.action !== undefined) query = query.where('action', '=', filter.action);
@@ -166,8 +178,9 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
 export const PRUNE_CHUNK = 10_000;
 
 /**
- * Deletes the oldest entries created before `olderThan`, at most `limit`, by id (ids follow time): a long backlog
- * goes in many short statements instead of one transaction that holds its locks and writes all its WAL at once.
+ * Deletes the oldest entries created before `olderThan`, at most `limit`, by id (ids follow time, see list()): a
+ * long backlog goes in many short statements instead of one transaction that holds its locks and writes all its WAL
+ * at once.
  */
 export async function pruneMessageLog(db: Executor, olderThan: Date, limit = PRUNE_CHUNK): Promise<number> {
   const oldest = db.selectFrom('message_log').select('id').where('created_at', '<', olderThan).orderBy('id').limit(limit);

@@ -101,7 +101,7 @@ export async function renderStation(main, [id], ctx) {
       shownMessages = cursor === undefined ? page.items : [...shownMessages, ...page.items];
       fill(
         messages,
-        table('Message log, newest first', ['Time', 'Direction', 'Type', 'Action', 'Payload'], shownMessages.map(messageRow), 'No messages logged.'),
+        table('Message log, newest first', ['Time', 'Direction', 'Type', 'Action', 'Payload and answer'], shownMessages.map(messageRow), 'No messages logged.'),
         page.nextCursor === null
           ? null
           : h('div', { class: 'pager' }, h('button', { type: 'button', class: 'button subtle', onclick: () => void loadMessages(page.nextCursor) }, 'Older messages')),
@@ -126,25 +126,40 @@ export async function renderStation(main, [id], ctx) {
 
 const MESSAGE_TYPES = { 2: 'CALL', 3: 'CALLRESULT', 4: 'CALLERROR', 5: 'CALLRESULTERROR', 6: 'SEND' };
 
+const typeName = (messageType) => MESSAGE_TYPES[messageType] ?? String(messageType);
+
+/** One entry; a CALL of the station comes with the answer we gave to it (an exchange), other entries have none. */
 function messageRow(m) {
   return h(
     'tr',
     {},
     h('td', { class: 'time' }, formatTime(m.createdAt)),
     h('td', {}, m.direction === 'in' ? 'station → CSMS' : 'CSMS → station'),
-    h('td', {}, MESSAGE_TYPES[m.messageType] ?? String(m.messageType)),
+    h('td', {}, typeName(m.messageType)),
     h('td', {}, m.action ?? '—'),
-    h('td', {}, h('details', {}, h('summary', {}, preview(m.payload)), jsonBlock(m.payload, 'Payload'))),
+    h('td', {}, payloadDetails(preview(m.payload), m.payload, 'Payload'), m.response ? answerDetails(m.response) : null),
   );
+}
+
+/** Under the request: the type of our answer and its payload. */
+function answerDetails(response) {
+  const type = `↳ ${typeName(response.messageType)} `;
+  return payloadDetails(type + preview(response.payload, PREVIEW_LENGTH - type.length), response.payload, 'Answer payload', 'answer');
+}
+
+function payloadDetails(summary, payload, label, kind) {
+  return h('details', { class: kind }, h('summary', {}, summary), jsonBlock(payload, label));
 }
 
 function slug(text) {
   return `s-${text.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 }
 
-function preview(payload) {
+const PREVIEW_LENGTH = 60;
+
+function preview(payload, length = PREVIEW_LENGTH) {
   const text = JSON.stringify(payload) ?? '';
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
 
 function stationBadges(s) {
