@@ -16,7 +16,8 @@
  *   npm run bench:csms -- [--stations 1000] [--seconds 20] [--updates 8] [--backend both|pglite|postgres]
  *                         [--db-url postgres://postgres@127.0.0.1:5432/test] [--compression]
  *                         [--without-roaming-sync]   diagnosis: without the roaming follower of transaction events
- *                         [--timeline]               diagnosis: each phase's answers second by second (count, p50, p99, max)
+ *                         [--timeline]               diagnosis: each phase's answers second by second (count, p50, p99, max),
+ *                                                    and the seconds in which the CSMS ran an old-generation GC
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -188,6 +189,7 @@ async function runPhase(label: string, backend: Backend, server: ServerProcess, 
   const generatorBefore = process.cpuUsage();
   const busy = machineBusy();
   const started = performance.now();
+  const startedAt = Date.now();
   const deadline = started + durationMs;
   await Promise.all(fleet.map((station) => runStation(station, deadline, intervalMs, tally)));
   const elapsed = (performance.now() - started) / 1000;
@@ -201,7 +203,7 @@ async function runPhase(label: string, backend: Backend, server: ServerProcess, 
     errors: tally.errors,
     seconds: elapsed,
     latenciesMs: Float64Array.from(tally.latencies).sort(),
-    timeline: timeline ? secondBySecond(tally, started) : [],
+    timeline: timeline ? secondBySecond(tally, started, startedAt, (await server.query('majorCollections')) as MajorCollection[]) : [],
     serverCpuUs: cpuAfter - cpuBefore,
     generatorCpuUs: generator.user + generator.system,
     databaseCpuUs: databaseBefore === undefined || databaseAfter === undefined ? undefined : databaseAfter - databaseBefore,
@@ -225,14 +227,28 @@ async function settle(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** The phase's answers grouped by the second their call was sent in: where in the phase the slow ones were. */
-function secondBySecond(tally: Tally, started: number): string[] {
+/** An old-generation garbage collection in the CSMS process: wall-clock start (ms since the epoch), pause in ms. */
+interface MajorCollection {
+  at: number;
+  ms: number;
+}
+
+/**
+ * The phase's answers grouped by the second their call was sent in: where in the phase the slow ones were. A
+ * second in which the CSMS ran an old-generation collection says so (its pause, and the concurrent marking on the
+ * other core before it, can make that second slow).
+ */
+function secondBySecond(tally: Tally, started: number, startedAt: number, collections: readonly MajorCollection[]): string[] {
   const seconds: number[][] = [];
   tally.sentAt.forEach((at, i) => (seconds[Math.floor((at - started) / 1000)] ??= []).push(tally.latencies[i]!));
   return seconds.map((latencies, second) => {
     const sorted = Float64Array.from(latencies).sort();
     const ms = (p: number) => percentile(sorted, p).toFixed(0).padStart(5);
-    return `${''.padEnd(9)} ${`${second}-${second + 1} s`.padEnd(9)} ${String(sorted.length).padStart(6)} answers  p50 ${ms(50)}  p99 ${ms(99)}  max ${ms(100)} ms`;
+    const gc = collections
+      .filter((c) => c.at >= startedAt + second * 1000 && c.at < startedAt + (second + 1) * 1000)
+      .map((c) => `  old-generation GC (${c.ms.toFixed(0)} ms pause)`)
+      .join('');
+    return `${''.padEnd(9)} ${`${second}-${second + 1} s`.padEnd(9)} ${String(sorted.length).padStart(6)} answers  p50 ${ms(50)}  p99 ${ms(99)}  max ${ms(100)} ms${gc}`;
   });
 }
 

@@ -5,6 +5,7 @@
  * Storage: `--db-url URL --schema S` (PostgreSQL) or `--data-dir DIR` (the embedded database). The run asks it for row counts (`counts`) to verify what was acknowledged.
  * `--without-roaming-sync` (diagnosis only) stops the roaming sessions' transaction follower before the run.
  */
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { startJoule } from '../../src/app.ts';
 import { loadConfig } from '../../src/shared/config.ts';
@@ -49,10 +50,22 @@ async function count(table: 'transactions' | 'transaction_events' | 'meter_value
   return result.rows[0]?.n ?? 0;
 }
 
+/** Old-generation collections (wall-clock start in ms since the epoch, pause in ms), for `--timeline`. */
+const majorCollections: Array<{ at: number; ms: number }> = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    // A 'gc' entry's detail says which collector ran (@types/node does not declare it on PerformanceEntry).
+    if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+      majorCollections.push({ at: performance.timeOrigin + entry.startTime, ms: entry.duration });
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+
 serveBenchControl(joule.port, () => joule.gateway.connectedIdentities().length, {
   custom: {
     counts: async () => ({ transactions: await count('transactions'), transactionEvents: await count('transaction_events'), meterValues: await count('meter_values') }),
     backend: () => joule.database.kind,
+    majorCollections: () => majorCollections,
   },
   onStop: () => joule.close(),
 });
