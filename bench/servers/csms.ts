@@ -5,7 +5,7 @@
  * Storage: `--db-url URL --schema S` (PostgreSQL) or `--data-dir DIR` (the embedded database). The run asks it for row counts (`counts`) to verify what was acknowledged.
  * `--without-roaming-sync` (diagnosis only) stops the roaming sessions' transaction follower before the run.
  */
-import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
+import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { startJoule } from '../../src/app.ts';
 import { loadConfig } from '../../src/shared/config.ts';
