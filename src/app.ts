@@ -41,7 +41,7 @@ export interface JouleOptions {
   logger?: Logger;
   /** PostgreSQL schema to use (tests isolate themselves this way). */
   databaseSchema?: string;
-  /** Identifies this node in a cluster (default: host name and pid). */
+  /** Identifies this node in a cluster (default: the nodeId setting, else host name and pid). */
   nodeId?: string;
 }
 
@@ -72,7 +72,7 @@ export interface Joule {
 /** Starts a complete CSMS and resolves once every port is listening. */
 export async function startJoule(config: JouleConfig, options: JouleOptions = {}): Promise<Joule> {
   const logger = options.logger ?? createLogger({ level: config.log.level });
-  const nodeId = options.nodeId ?? `${hostname()}:${process.pid}`;
+  const nodeId = options.nodeId ?? config.nodeId ?? `${hostname()}:${process.pid}`;
   // The signing key is read first: a bad key file stops the start before anything is opened.
   const signing = config.ocpp.signing;
   if ((signing.keyFile === null) !== (signing.certFile === null)) throw new Error('ocpp.signing needs both keyFile and certFile');
