@@ -27,6 +27,7 @@ import { readSigningKey } from './protocol/signed/index.ts';
 import type { JouleConfig } from './shared/config.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import {
+  createCommandRelay,
   createOcpiOutboxRepository,
   createOcpiPartnerRepository,
   createRoamingRepository,
@@ -119,8 +120,16 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   gateway.onConnect(ocpp.onConnect);
   gateway.onDisconnect(ocpp.onDisconnect);
 
+  // Several nodes on one PostgreSQL database: commands for a station held by another node go there (PGlite is
+  // one process, one node: no relay).
+  const localCommands = createCommandGateway({ gateway, repos, logger });
+  const relay =
+    database.kind === 'postgres' && config.storage.databaseUrl
+      ? createCommandRelay({ db: database.db, url: config.storage.databaseUrl, schema: database.schema, nodeId, local: localCommands, logger })
+      : undefined;
+  await relay?.start();
   const commands = new CommandService({
-    gateway: createCommandGateway({ gateway, repos, logger }),
+    gateway: relay ? createCommandGateway({ gateway, repos, logger, cluster: { nodeId, relay } }) : localCommands,
     jobs: repos.commandJobs,
     events,
     logger,
@@ -206,6 +215,8 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await locationsModule.idle();
       if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
       await http.close();
+      // After the HTTP server and the jobs: a command forwarded to another node waits for its reply here.
+      await relay?.close();
       await maintenance.close();
       await database.close();
     })());
