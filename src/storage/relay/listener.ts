@@ -56,7 +56,7 @@ export function createChannelListener(options: ChannelListenerOptions): ChannelL
       clearInterval(pingTimer);
     }
     if (closed) return;
-    logger.warn({ err: error, channel, retryInMs: delayMs }, 'command relay listener lost its database connection');
+    logger.warn({ err: error, channel, retryInMs: delayMs }, 'command relay listener has no database connection: retrying');
     reconnectTimer = setTimeout(() => void connect(), delayMs);
     delayMs = Math.min(delayMs * 2, MAX_RECONNECT_DELAY_MS);
   }
