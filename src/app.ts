@@ -27,6 +27,7 @@ import { readSigningKey } from './protocol/signed/index.ts';
 import type { JouleConfig } from './shared/config.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import {
+  createCommandRelay,
   createOcpiOutboxRepository,
   createOcpiPartnerRepository,
   createRoamingRepository,
@@ -41,7 +42,7 @@ export interface JouleOptions {
   logger?: Logger;
   /** PostgreSQL schema to use (tests isolate themselves this way). */
   databaseSchema?: string;
-  /** Identifies this node in a cluster (default: host name and pid). */
+  /** Identifies this node in a cluster (default: the nodeId setting, else host name and pid). */
   nodeId?: string;
 }
 
@@ -72,7 +73,7 @@ export interface Joule {
 /** Starts a complete CSMS and resolves once every port is listening. */
 export async function startJoule(config: JouleConfig, options: JouleOptions = {}): Promise<Joule> {
   const logger = options.logger ?? createLogger({ level: config.log.level });
-  const nodeId = options.nodeId ?? `${hostname()}:${process.pid}`;
+  const nodeId = options.nodeId ?? config.nodeId ?? `${hostname()}:${process.pid}`;
   // The signing key is read first: a bad key file stops the start before anything is opened.
   const signing = config.ocpp.signing;
   if ((signing.keyFile === null) !== (signing.certFile === null)) throw new Error('ocpp.signing needs both keyFile and certFile');
@@ -119,8 +120,16 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   gateway.onConnect(ocpp.onConnect);
   gateway.onDisconnect(ocpp.onDisconnect);
 
+  // Several nodes on one PostgreSQL database: commands for a station held by another node go there (PGlite is
+  // one process, one node: no relay).
+  const localCommands = createCommandGateway({ gateway, repos, logger });
+  const relay =
+    database.kind === 'postgres' && config.storage.databaseUrl
+      ? createCommandRelay({ db: database.db, url: config.storage.databaseUrl, schema: database.schema, nodeId, local: localCommands, logger })
+      : undefined;
+  await relay?.start();
   const commands = new CommandService({
-    gateway: createCommandGateway({ gateway, repos, logger }),
+    gateway: relay ? createCommandGateway({ gateway, repos, logger, cluster: { nodeId, relay } }) : localCommands,
     jobs: repos.commandJobs,
     events,
     logger,
@@ -206,6 +215,8 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await locationsModule.idle();
       if (tlsServer) await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
       await http.close();
+      // After the HTTP server and the jobs: a command forwarded to another node waits for its reply here.
+      await relay?.close();
       await maintenance.close();
       await database.close();
     })());

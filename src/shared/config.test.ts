@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('node id: none by default, JOULE_NODE_ID sets it, blanks and control characters are refused', () => {
+    assert.equal(loadConfig({ env: {} }).nodeId, null);
+    assert.equal(loadConfig({ env: { JOULE_NODE_ID: 'joule-a.example:1' } }).nodeId, 'joule-a.example:1');
+    assert.throws(() => loadConfig({ env: {}, overrides: { nodeId: 'node 1' } }), /nodeId/);
+    assert.throws(() => loadConfig({ env: {}, overrides: { nodeId: '' } }), /nodeId/);
+  });
+
   it('refuses a database URL that is not PostgreSQL', () => {
     assert.throws(() => loadConfig({ env: { DATABASE_URL: 'mysql://x' } }), /storage.databaseUrl/);
   });

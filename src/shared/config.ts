@@ -10,6 +10,11 @@ export interface JouleConfig {
   /** HTTP and ws:// port for stations (/ocpp/{id}), the REST API and OCPI. */
   port: number;
   host: string;
+  /**
+   * This node's name when several share one PostgreSQL database; null: host name and process id. Stored with each
+   * station's connection, it is where other nodes send commands for that station.
+   */
+  nodeId: string | null;
   /** Optional wss:// / https port; needed by security profiles 2 and 3. */
   tls: {
     port: number | null;
@@ -93,6 +98,7 @@ const schema = {
   properties: {
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 8180 },
     host: { type: 'string', minLength: 1, default: '0.0.0.0' },
+    nodeId: { type: ['string', 'null'], pattern: '^[\\x21-\\x7e]{1,100}$', default: null },
     tls: {
       type: 'object',
       additionalProperties: false,
@@ -217,6 +223,7 @@ export class ConfigError extends Error {
 const ENV_KEYS: Record<string, string[]> = {
   JOULE_PORT: ['port'],
   JOULE_HOST: ['host'],
+  JOULE_NODE_ID: ['nodeId'],
   JOULE_TLS_PORT: ['tls', 'port'],
   JOULE_TLS_CERT: ['tls', 'certFile'],
   JOULE_TLS_KEY: ['tls', 'keyFile'],

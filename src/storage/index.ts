@@ -15,6 +15,7 @@ import { createTokenRepository } from './repositories/tokens.ts';
 import { createTransactionRepository, type TransactionRepositoryOptions } from './repositories/transactions.ts';
 
 export { openDatabase, type Database, type DatabaseKind, type OpenDatabaseOptions } from './db.ts';
+export { createCommandRelay, type CommandRelayOptions, type NodeCommandRelay } from './relay/relay.ts';
 export { startMaintenance, type Maintenance, type MaintenanceOptions, type MaintenanceReport } from './maintenance.ts';
 export { createOcpiOutboxRepository } from './repositories/ocpi-outbox.ts';
 export { createOcpiPartnerRepository } from './repositories/ocpi-partners.ts';

@@ -200,6 +200,19 @@ export interface CommandJobsTable {
   updated_at: DefaultTimestamp;
 }
 
+/** Commands on their way between nodes (migration 008). */
+export interface CommandRelayTable {
+  id: string;
+  target_node: string;
+  reply_node: string;
+  station_id: string;
+  command: Json;
+  status: Generated<string>;
+  outcome: Json | null;
+  deadline: Timestamp;
+  created_at: DefaultTimestamp;
+}
+
 export interface LocationsTable {
   id: string;
   country_code: string;
@@ -261,6 +274,7 @@ export interface DB {
   message_log: MessageLogTable;
   api_keys: ApiKeysTable;
   command_jobs: CommandJobsTable;
+  command_relay: CommandRelayTable;
   locations: LocationsTable;
   location_evses: LocationEvsesTable;
   location_connectors: LocationConnectorsTable;

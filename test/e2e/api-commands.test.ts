@@ -4,34 +4,10 @@
  * and the SSE stream.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { eventually, items, RawStation, SseReader, startApi, type TestApi } from './api-support.ts';
+import { eventually, items, RawStation, SseReader, startApi, webhookServer, type TestApi } from './api-support.ts';
 
 const PASSWORD = 'station-password-0001';
-
-interface Delivery {
-  method: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-}
-
-/** A local webhook receiver. */
-async function webhookServer(): Promise<{ url: string; deliveries: Delivery[]; close(): Promise<void> }> {
-  const deliveries: Delivery[] = [];
-  const server: Server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += String(chunk)));
-    req.on('end', () => {
-      deliveries.push({ method: req.method ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks/joule?secret=s3cr3t`, deliveries, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 /** Number of DomainEvents subscribers (to prove the SSE stream unsubscribes). */
 function listenerCount(api: TestApi): number {

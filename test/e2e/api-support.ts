@@ -1,9 +1,11 @@
 /**
  * Helpers for the REST API end-to-end tests: the real app on an in-memory database, an HTTP client with the
- * API key, a raw OCPP-J station on `ws` (tests need exact control over answers, errors and silence) and an SSE
- * reader.
+ * API key, a raw OCPP-J station on `ws` (tests need exact control over answers, errors and silence), a webhook
+ * receiver and an SSE reader.
  */
 import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { startJoule, type Joule, type JouleOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/shared/config.ts';
@@ -35,13 +37,17 @@ export function items(value: JsonBody | undefined): JsonBody[] {
   return value as JsonBody[];
 }
 
-export async function startApi(overrides: Record<string, unknown> = {}, options: JouleOptions = {}): Promise<TestApi> {
+/**
+ * Starts the app (in-memory PGlite unless `overrides` say otherwise). `apiKey`: the key of another node on the same
+ * database, which creates no initial key of its own.
+ */
+export async function startApi(overrides: Record<string, unknown> = {}, options: JouleOptions = {}, apiKey?: string): Promise<TestApi> {
   const config = loadConfig({
     env: {},
     overrides: { port: 0, host: '127.0.0.1', 'storage.dataDir': 'memory://', 'log.level': 'silent', 'ocpp.pingIntervalMs': 0, ...overrides },
   });
   const joule = await startJoule(config, options);
-  const key = joule.initialApiKey;
+  const key = apiKey ?? joule.initialApiKey;
   if (!key) throw new Error('a fresh database should create the initial API key');
   const base = `http://127.0.0.1:${joule.port}`;
   const call: TestApi['call'] = async (method, path, options = {}) => {
@@ -126,6 +132,28 @@ export class RawStation {
     this.ws.close(1000);
     await closed;
   }
+}
+
+export interface Delivery {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+/** A local webhook receiver. */
+export async function webhookServer(): Promise<{ url: string; deliveries: Delivery[]; close(): Promise<void> }> {
+  const deliveries: Delivery[] = [];
+  const server: Server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += String(chunk)));
+    req.on('end', () => {
+      deliveries.push({ method: req.method ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hooks/joule?secret=s3cr3t`, deliveries, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** Reads a text/event-stream response into events. */

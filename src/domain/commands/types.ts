@@ -97,3 +97,13 @@ export class CommandError extends Error {
 export interface StationCommandGateway {
   execute(stationId: string, command: OperatorCommand, options: { timeoutMs: number }): Promise<CommandOutcome>;
 }
+
+/**
+ * Port for several nodes on one database (implemented in `storage` on PostgreSQL): hands the command to the node
+ * that holds the station's connection, which runs it on its own connections only. Resolves or throws exactly as
+ * that node's gateway did (CommandError of the same kind); 'timeout' when no answer comes within timeoutMs,
+ * whether the node is slow, gone, or never picked the command up.
+ */
+export interface CommandRelay {
+  forward(nodeId: string, stationId: string, command: OperatorCommand, options: { timeoutMs: number }): Promise<CommandOutcome>;
+}

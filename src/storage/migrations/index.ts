@@ -7,6 +7,7 @@ import * as m004 from './004_roaming.ts';
 import * as m005 from './005_signed_messages.ts';
 import * as m006 from './006_lean_writes.ts';
 import * as m007 from './007_message_exchanges.ts';
+import * as m008 from './008_command_relay.ts';
 
 /** Keys sort in the order migrations run: keep the NNN_ prefix. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '005_signed_messages': m005,
   '006_lean_writes': m006,
   '007_message_exchanges': m007,
+  '008_command_relay': m008,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

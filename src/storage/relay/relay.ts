@@ -1,0 +1,154 @@
+/**
+ * Commands between nodes on one PostgreSQL database: the domain's CommandRelay port, over the command_relay
+ * mailbox (migration 008) and LISTEN/NOTIFY, one channel per node.
+ *
+ * - The node the operator asked (forward): posts the command with the caller's deadline, which NOTIFYs the
+ *   target's channel with the row id, and waits for the reply notification. At the deadline it withdraws the row
+ *   and answers 'timeout', unless the outcome had been stored unnoticed (then that is the answer).
+ * - The node holding the station (serve): on a request notification, and for every pending row addressed to it
+ *   after its listener (re)connects, claims the row, runs the command on its own connections only, stores the
+ *   outcome and NOTIFYs the caller.
+ *
+ * Notifications are hints, the rows are the truth: a request lost while the target was not listening is found when
+ * it listens again, a reply lost while the caller was not listening when the caller listens again (or at the
+ * deadline). A row is run at most once (claimed pending → running) and never after its deadline.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CommandOutcome, CommandRelay, StationCommandGateway } from '../../domain/commands/types.ts';
+import { CommandError } from '../../domain/commands/types.ts';
+import type { JsonObject, JsonValue } from '../../domain/model.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { DB } from '../schema.ts';
+import { createChannelListener, type ChannelListenerOptions } from './listener.ts';
+import { createMailbox, type ClaimedRequest } from './mailbox.ts';
+import { nodeChannel, noticeText, packFailure, packOutcome, parseNotice, unpackResult } from './wire.ts';
+
+export interface CommandRelayOptions {
+  db: Kysely<DB>;
+  /** Where the listener connects (its own connection, outside the pool). */
+  url: string;
+  /** The database schema: channels are per schema. */
+  schema: string;
+  nodeId: string;
+  /** Runs commands other nodes send here, on this node's connections only (it must never forward them again). */
+  local: StationCommandGateway;
+  logger: Logger;
+  /** Reconnect and ping timing of the listener (tests). */
+  listener?: Pick<ChannelListenerOptions, 'reconnectDelayMs' | 'pingIntervalMs'>;
+}
+
+export interface NodeCommandRelay extends CommandRelay {
+  /** Starts listening; resolves once listening or once the first attempt failed (it keeps trying). */
+  start(): Promise<void>;
+  /** Stops listening, finishes the commands it is running for other nodes, and gives up those it waits for. */
+  close(): Promise<void>;
+}
+
+/** A forwarded command waiting for its outcome. */
+interface Waiter {
+  finish(result: JsonValue | null): void;
+  giveUp(): Promise<void>;
+}
+
+export function createCommandRelay(options: CommandRelayOptions): NodeCommandRelay {
+  const { nodeId, logger } = options;
+  const mailbox = createMailbox(options.db);
+  const channelOf = (node: string): string => nodeChannel(options.schema, node);
+  const waiting = new Map<string, Waiter>();
+  /** Work started by notifications (serving requests, collecting replies), so close() can wait for it. */
+  const busy = new Set<Promise<void>>();
+
+  function track(what: string, work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => logger.error({ err: error }, `command relay: ${what} failed`)).finally(() => busy.delete(tracked));
+    busy.add(tracked);
+  }
+
+  async function serve(request: ClaimedRequest): Promise<void> {
+    let result: JsonObject;
+    try {
+      result = packOutcome(await options.local.execute(request.stationId, request.command, { timeoutMs: request.remainingMs }));
+    } catch (error) {
+      if (!(error instanceof CommandError)) logger.error({ err: error, station: request.stationId }, 'relayed command failed');
+      result = packFailure(error);
+    }
+    await mailbox.complete(request.id, result, channelOf(request.replyNode), noticeText({ kind: 'reply', id: request.id }));
+  }
+
+  async function collect(ids: readonly string[]): Promise<void> {
+    const mine = ids.filter((id) => waiting.has(id));
+    for (const { id, result } of await mailbox.takeFinished(mine)) waiting.get(id)?.finish(result);
+  }
+
+  /** After a (re)connect: what was notified while nobody listened. */
+  async function catchUp(): Promise<void> {
+    await collect([...waiting.keys()]);
+    const purged = await mailbox.purgeAbandoned();
+    if (purged > 0) logger.info({ purged }, 'command relay: removed requests whose caller went away');
+    await Promise.all((await mailbox.claimPending(nodeId)).map(serve));
+  }
+
+  const listener = createChannelListener({
+    url: options.url,
+    channel: channelOf(nodeId),
+    logger,
+    ...options.listener,
+    onNotification(text) {
+      const notice = parseNotice(text);
+      if (!notice) return void logger.warn({ notice: text }, 'command relay: unreadable notification ignored');
+      if (notice.kind === 'reply') return track('collecting a reply', collect([notice.id]));
+      track(
+        'serving a request',
+        mailbox.claim(notice.id, nodeId).then((request) => request && serve(request)),
+      );
+    },
+    onListening: () => track('catching up', catchUp()),
+  });
+
+  return {
+    start: () => listener.start(),
+
+    forward(targetNode, stationId, command, { timeoutMs }): Promise<CommandOutcome> {
+      const id = randomUUID();
+      return new Promise<CommandOutcome>((resolve, reject) => {
+        const settle = (outcome: () => CommandOutcome): void => {
+          if (!waiting.delete(id)) return;
+          clearTimeout(timer);
+          try {
+            resolve(outcome());
+          } catch (error) {
+            reject(error);
+          }
+        };
+        const timeout = (): CommandOutcome => {
+          throw new CommandError('timeout', `station ${stationId}: no answer through node ${targetNode} within ${timeoutMs} ms`);
+        };
+        const waiter: Waiter = {
+          finish: (result) => settle(() => unpackResult(result, targetNode)),
+          async giveUp() {
+            const row = await mailbox.withdraw(id).catch((error: unknown) => void logger.warn({ err: error, station: stationId }, 'command relay: could not withdraw a request'));
+            settle(row?.done ? () => unpackResult(row.result, targetNode) : timeout);
+          },
+        };
+        // Registered before the row exists: the reply may come before post() resolves.
+        waiting.set(id, waiter);
+        const timer = setTimeout(() => void waiter.giveUp(), timeoutMs);
+        logger.debug({ station: stationId, node: targetNode, command: command.name }, 'command relayed to the node holding the station');
+        mailbox
+          .post({ id, targetNode, replyNode: nodeId, stationId, command, timeoutMs }, channelOf(targetNode), noticeText({ kind: 'request', id }))
+          .catch((error: unknown) =>
+            settle(() => {
+              throw error;
+            }),
+          );
+      });
+    },
+
+    async close() {
+      await listener.close();
+      // Normally none: the app closes the relay after its HTTP server and command jobs.
+      await Promise.all([...waiting.values()].map((waiter) => waiter.giveUp()));
+      while (busy.size > 0) await Promise.all([...busy]);
+    },
+  };
+}
