@@ -5,7 +5,8 @@
  * chargingSchedule object, 2.x a list of schedules with ids). A field the target version has no place for is
  * refused, never dropped: the station would otherwise run a profile other than the one the operator sent.
  */
-import type { JsonObject, JsonValue } from '../../domain/model.ts';
+import type { JsonObject } from '../../domain/model.ts';
+import { isJsonObject } from '../../protocol/frame.ts';
 import { invalid } from './values.ts';
 
 const PROFILE_16 = ['chargingProfileId', 'transactionId', 'stackLevel', 'chargingProfilePurpose', 'chargingProfileKind', 'recurrencyKind', 'validFrom', 'validTo', 'chargingSchedule'];
@@ -18,10 +19,6 @@ const PURPOSES: ReadonlyArray<[string, string]> = [
   ['TxProfile', 'TxProfile'],
 ];
 const KINDS = ['Absolute', 'Recurring', 'Relative'];
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Only the listed fields, or invalid naming the first other one. */
 function onlyFields(value: JsonObject, allowed: readonly string[], what: string, target: string): JsonObject {
@@ -42,12 +39,12 @@ function toLegacy(profile: JsonObject): JsonObject {
   const purpose = PURPOSES.find(([, current]) => current === chargingProfilePurpose)?.[0];
   if (purpose === undefined) throw invalid(`chargingProfilePurpose ${String(chargingProfilePurpose)} has no equivalent in ocpp1.6`);
   if (!KINDS.includes(String(chargingProfileKind))) throw invalid(`chargingProfileKind ${String(chargingProfileKind)} has no equivalent in ocpp1.6`);
-  if (!Array.isArray(chargingSchedule) || chargingSchedule.length !== 1 || !isObject(chargingSchedule[0])) {
+  if (!Array.isArray(chargingSchedule) || chargingSchedule.length !== 1 || !isJsonObject(chargingSchedule[0])) {
     throw invalid('ocpp1.6 takes exactly one chargingSchedule');
   }
   const { id: _scheduleId, chargingSchedulePeriod, ...schedule } = chargingSchedule[0];
   if (!Array.isArray(chargingSchedulePeriod)) throw invalid('chargingSchedule needs chargingSchedulePeriod');
-  const periods = chargingSchedulePeriod.map((period) => onlyFields(isObject(period) ? period : {}, PERIOD_16, 'chargingSchedulePeriod', 'ocpp1.6'));
+  const periods = chargingSchedulePeriod.map((period) => onlyFields(isJsonObject(period) ? period : {}, PERIOD_16, 'chargingSchedulePeriod', 'ocpp1.6'));
   let legacyTransactionId: number | undefined;
   if (transactionId !== undefined) {
     // 1.6 transaction ids are the integers Joule assigned (stored as text).
@@ -74,7 +71,7 @@ function toLegacy(profile: JsonObject): JsonObject {
 function toCurrent(profile: JsonObject): JsonObject {
   const { chargingProfileId, chargingSchedule, transactionId, chargingProfilePurpose, ...rest } = profile;
   const purpose = PURPOSES.find(([legacy]) => legacy === chargingProfilePurpose)?.[1] ?? chargingProfilePurpose;
-  if (!isObject(chargingSchedule)) throw invalid('an ocpp1.6 profile has one chargingSchedule object');
+  if (!isJsonObject(chargingSchedule)) throw invalid('an ocpp1.6 profile has one chargingSchedule object');
   return {
     id: chargingProfileId ?? null,
     ...(transactionId === undefined ? {} : { transactionId: String(transactionId) }),
