@@ -80,8 +80,16 @@ export class ServerProcess {
   static async start(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
     const child = fork(script, args, {
       // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
-      execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // BENCH_NODE_FLAGS="--flag ..." (diagnosis): more flags for every server, e.g. V8 GC settings or --trace-gc (whose
+      // lines then go to this run's standard error).
+      execArgv: [
+        '--import',
+        'tsx',
+        '--expose-gc',
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+        ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter((flag) => flag !== '') : []),
+      ],
+      stdio: ['ignore', process.env.BENCH_NODE_FLAGS ? 2 : 'ignore', 'inherit', 'ipc'],
       env,
     });
     running.add(child);

@@ -6,6 +6,8 @@
  * `--without-roaming-sync` (diagnosis only) stops the roaming sessions' transaction follower before the run.
  */
 import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { sql } from 'kysely';
 import { startJoule } from '../../src/app.ts';
 import { loadConfig } from '../../src/shared/config.ts';
@@ -20,6 +22,9 @@ const dataDir = stringOption('data-dir', 'memory://');
 const compression = process.argv.includes('--compression');
 /** Diagnosis: stop the roaming use case that follows every transaction event, to see what it costs. */
 const withoutRoamingSync = process.argv.includes('--without-roaming-sync');
+/** `--node-id X --no-seed`: a further node on the same schema (`--nodes` of bench/csms.ts); the first one seeds. */
+const nodeId = stringOption('node-id', '');
+const seed = !process.argv.includes('--no-seed');
 
 const config = loadConfig({
   env: {},
@@ -30,11 +35,12 @@ const config = loadConfig({
     'ocpp.compression.enabled': compression,
     'storage.databaseUrl': databaseUrl === '' ? null : databaseUrl,
     'storage.dataDir': dataDir,
+    ...(nodeId === '' ? {} : { nodeId }),
   },
 });
 const joule = await startJoule(config, { logger: silentLogger(), ...(databaseUrl === '' ? {} : { databaseSchema: schema }) });
 if (withoutRoamingSync) await joule.roaming.sessions.close();
-for (let i = 0; i < stations; i += 1) {
+for (let i = 0; seed && i < stations; i += 1) {
   await joule.repos.stations.create({ id: stationId(i), securityProfile: 0, registrationStatus: 'Accepted' });
   // Each station's driver has a valid local token, as in a real fleet (an unknown one would go to roaming partners).
   await joule.repos.tokens.upsert({ idToken: `TOKEN${i}`, type: 'ISO14443', status: 'Accepted' });
@@ -61,11 +67,33 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
+/**
+ * BENCH_PROMOTED_PROF=<file> (diagnosis): a sampling heap profile of what survived young-generation collections, i.e.
+ * was promoted to the old generation, and was then collected by a major GC, or is still alive at the end; written
+ * when the server stops (open it in Chrome DevTools' Memory tab).
+ */
+const promotedProfile = process.env.BENCH_PROMOTED_PROF;
+const inspector = promotedProfile ? new Session() : undefined;
+if (inspector) {
+  inspector.connect();
+  inspector.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true });
+}
+async function writePromotedProfile(): Promise<void> {
+  if (!inspector || !promotedProfile) return;
+  const profile = await new Promise<unknown>((resolve, reject) =>
+    inspector.post('HeapProfiler.stopSampling', (err, result) => (err ? reject(err) : resolve(result.profile))),
+  );
+  writeFileSync(promotedProfile, JSON.stringify(profile));
+}
+
 serveBenchControl(joule.port, () => joule.gateway.connectedIdentities().length, {
   custom: {
     counts: async () => ({ transactions: await count('transactions'), transactionEvents: await count('transaction_events'), meterValues: await count('meter_values') }),
     backend: () => joule.database.kind,
     majorCollections: () => majorCollections,
   },
-  onStop: () => joule.close(),
+  onStop: async () => {
+    await writePromotedProfile();
+    await joule.close();
+  },
 });
