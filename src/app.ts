@@ -11,7 +11,7 @@ import { fastify, type FastifyInstance } from 'fastify';
 import { registerDashboard } from './api/dashboard.ts';
 import { ensureInitialApiKey, registerApi } from './api/index.ts';
 import { CommandService } from './domain/commands/service.ts';
-import { DomainEvents } from './domain/events.ts';
+import { DomainEvents, mergeEventSources } from './domain/events.ts';
 import { createCatalog, type Catalog } from './domain/locations/catalog.ts';
 import { catalogDirectory, createRoaming, type Roaming } from './domain/roaming/index.ts';
 import { OcppGateway } from './gateway/index.ts';
@@ -28,6 +28,7 @@ import type { JouleConfig } from './shared/config.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import {
   createCommandRelay,
+  createLiveEventRelay,
   createOcpiOutboxRepository,
   createOcpiPartnerRepository,
   createRoamingRepository,
@@ -128,6 +129,11 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       ? createCommandRelay({ db: database.db, url: config.storage.databaseUrl, schema: database.schema, nodeId, local: localCommands, logger })
       : undefined;
   await relay?.start();
+  // The live event stream shows every node's events (each node forwards its own while another has stream clients).
+  const liveEvents = relay && config.storage.databaseUrl
+    ? createLiveEventRelay({ db: database.db, url: config.storage.databaseUrl, schema: database.schema, nodeId, local: events, logger })
+    : undefined;
+  await liveEvents?.start();
   const commands = new CommandService({
     gateway: relay ? createCommandGateway({ gateway, repos, logger, cluster: { nodeId, relay } }) : localCommands,
     jobs: repos.commandJobs,
@@ -162,7 +168,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   const apiDeps = {
     repos,
     catalog,
-    events,
+    events: liveEvents ? mergeEventSources(events, liveEvents) : events,
     commands,
     logger,
     ocpi: ocpi && { partners: ocpi.partnerService, outbox: ocpi.outbox, versionsUrl: () => `${ocpiBaseUrl}/versions` },
@@ -217,6 +223,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await http.close();
       // After the HTTP server and the jobs: a command forwarded to another node waits for its reply here.
       await relay?.close();
+      await liveEvents?.close();
       await maintenance.close();
       await database.close();
     })());

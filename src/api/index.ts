@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { CommandOutcome, OperatorCommand } from '../domain/commands/types.ts';
-import type { DomainEvents } from '../domain/events.ts';
+import type { EventSource } from '../domain/events.ts';
 import type { CommandJob, CommandJobStatus } from '../domain/model.ts';
 import type { Page, Repositories } from '../domain/ports.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -44,7 +44,8 @@ export interface ApiCommandService {
 
 export interface ApiDeps {
   repos: Repositories;
-  events: DomainEvents;
+  /** The live stream's events: this node's, and on several nodes the others' too. */
+  events: EventSource;
   commands: ApiCommandService;
   logger: Logger;
   /** OCPI partner administration (absent when OCPI is disabled). */

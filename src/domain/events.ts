@@ -19,8 +19,26 @@ export type DomainEventType = DomainEvent['type'];
 export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 export type DomainEventListener = (event: DomainEvent) => void;
 
+/** Where events can be followed: this node's DomainEvents, or those merged with other nodes' (see mergeEventSources). */
+export interface EventSource {
+  /** Subscribes to every event; returns the unsubscribe function. */
+  subscribe(listener: DomainEventListener): () => void;
+}
+
+/** One source that delivers the events of all of them (the live stream of several nodes). */
+export function mergeEventSources(...sources: readonly EventSource[]): EventSource {
+  return {
+    subscribe(listener) {
+      const unsubscribes = sources.map((source) => source.subscribe(listener));
+      return () => {
+        for (const unsubscribe of unsubscribes) unsubscribe();
+      };
+    },
+  };
+}
+
 /** A tiny typed publish/subscribe hub. Listener errors are reported, never thrown at the publisher. */
-export class DomainEvents {
+export class DomainEvents implements EventSource {
   private readonly listeners = new Set<DomainEventListener>();
 
   constructor(private readonly onListenerError: (error: unknown, event: DomainEvent) => void = () => {}) {}

@@ -1,6 +1,6 @@
 /**
- * A dedicated PostgreSQL connection that LISTENs on one channel. LISTEN belongs to a session, so it cannot use a
- * pooled connection (handed back, it would listen for whoever takes it next). The connection is opened again
+ * A dedicated PostgreSQL connection that LISTENs on one channel (the command relay's, the live events'). LISTEN
+ * belongs to a session, so it cannot use a pooled connection (handed back, it would listen for whoever takes it next). The connection is opened again
  * whenever it drops, waiting longer after each failed attempt while the server is away, and a periodic query finds
  * a connection that died without a word. Notifications sent while it was down are lost for good: `onListening`
  * runs after every (re)connect so that the owner can look for what it missed.
@@ -56,7 +56,7 @@ export function createChannelListener(options: ChannelListenerOptions): ChannelL
       clearInterval(pingTimer);
     }
     if (closed) return;
-    logger.warn({ err: error, channel, retryInMs: delayMs }, 'command relay listener has no database connection: retrying');
+    logger.warn({ err: error, channel, retryInMs: delayMs }, 'database listener has no connection: retrying');
     reconnectTimer = setTimeout(() => void connect(), delayMs);
     delayMs = Math.min(delayMs * 2, MAX_RECONNECT_DELAY_MS);
   }
@@ -89,7 +89,7 @@ export function createChannelListener(options: ChannelListenerOptions): ChannelL
       current = client;
       delayMs = firstDelayMs;
       pingTimer = setInterval(() => void client.query('select 1').catch((error: unknown) => lost(client, error)), options.pingIntervalMs ?? 15_000);
-      logger.debug({ channel }, 'command relay listening');
+      logger.debug({ channel }, 'database listener listening');
       options.onListening();
     })().finally(() => (connecting = undefined)));
   }
