@@ -78,6 +78,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   // The signing key is read first: a bad key file stops the start before anything is opened.
   const signing = config.ocpp.signing;
   if ((signing.keyFile === null) !== (signing.certFile === null)) throw new Error('ocpp.signing needs both keyFile and certFile');
+  if (signing.signCalls && signing.keyFile === null) throw new Error('ocpp.signing.signCalls needs keyFile and certFile');
   const signingKey = signing.keyFile && signing.certFile ? await readSigningKey({ keyFile: signing.keyFile, certificateFile: signing.certFile, alg: signing.alg ?? undefined }) : undefined;
   const database = await openDatabase({ url: config.storage.databaseUrl ?? undefined, dataDir: config.storage.dataDir, schema: options.databaseSchema });
   const repos = createRepositories(database);
@@ -99,7 +100,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     tariffs: (id) => repos.tariffs.get(id),
   });
 
-  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey, authorizer: roaming.authorization.authorizer });
+  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey, signCalls: signing.signCalls, authorizer: roaming.authorization.authorizer });
   const gateway = new OcppGateway({
     lookup: ocpp.lookup,
     handlers: ocpp.handlers,

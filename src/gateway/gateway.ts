@@ -335,6 +335,7 @@ export class OcppGateway {
       logger: this.log,
       strictness: access.strictness ?? options.strictness ?? 'strict',
       ...(access.signing ? { signing: access.signing } : {}),
+      ...(access.signCalls === true ? { signCalls: true } : {}),
       ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
       ...(options.maxQueuedCalls !== undefined ? { maxQueuedCalls: options.maxQueuedCalls } : {}),
       ...(options.maxBadMessages !== undefined ? { maxBadMessages: options.maxBadMessages } : {}),

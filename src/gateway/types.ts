@@ -26,6 +26,8 @@ export interface StationAccess {
   certificateCommonName?: string;
   /** Signed messages (Part 4 §7) for this station; without it `<Action>-Signed` is answered NotImplemented. */
   signing?: MessageSigning;
+  /** Our CALLs to this station go as `<Action>-Signed` (needs `signing` with a signing key). */
+  signCalls?: boolean;
 }
 
 /** What the lookup may use to decide; deliberately without headers, so credentials cannot leak from here. */

@@ -45,6 +45,8 @@ export interface OcppModuleDeps {
   dataTransfer?: ReadonlyMap<string, VendorDataHandler>;
   /** The CSMS's key for signed replies (Part 4 §7.2); stations with signed messages on get unsigned replies without it. */
   signingKey?: SigningKey;
+  /** Also sign the CALLs we send to stations with signed messages on (Part 4 §6: against a tampering Local Controller). */
+  signCalls?: boolean;
   /** Clock (tests). */
   now?: () => Date;
 }
@@ -87,6 +89,7 @@ export function createOcppModule(deps: OcppModuleDeps): OcppModule {
       // A00.FR.405, B01.FR.11: on profile 3 the certificate CN is the serial number (the identity until one is known).
       ...(station.securityProfile === 3 && station.serialNumber !== null ? { certificateCommonName: station.serialNumber } : {}),
       ...(station.signedMessages ? { signing: stationSigning(station, deps.signingKey, deps.logger) } : {}),
+      ...(station.signedMessages && deps.signingKey !== undefined && deps.signCalls === true ? { signCalls: true } : {}),
     };
   };
 

@@ -97,6 +97,8 @@ export interface RpcEndpointOptions {
   createId?: () => string;
   /** Signed messages (Part 4 §7); without it `<Action>-Signed` is answered NotImplemented like any unknown action. */
   signing?: MessageSigning;
+  /** Send every CALL as `<Action>-Signed` (Part 4 §7.1); needs `signing` with a signing key. */
+  signCalls?: boolean;
 }
 
 interface PendingCall {
@@ -133,6 +135,7 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
   private readonly onViolation: ((event: ViolationEvent) => void) | undefined;
   private readonly createId: () => string;
   private readonly signing: MessageSigning | undefined;
+  private readonly signCalls: boolean;
 
   private outstanding: PendingCall | undefined;
   private readonly queue: PendingCall[] = [];
@@ -158,6 +161,8 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
     this.onViolation = options.onViolation;
     this.createId = options.createId ?? randomUUID;
     this.signing = options.signing;
+    if (options.signCalls === true && !options.signing?.signCall) throw new Error('signCalls needs the signing option with a signing key');
+    this.signCalls = options.signCalls === true;
   }
 
   get isOpen(): boolean {
@@ -178,6 +183,7 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
 
   /** Untyped CALL for any action of this version (validated against its schema all the same). */
   callRaw(action: string, payload: JsonObject, options?: { timeoutMs?: number }): Promise<JsonObject> {
+    if (this.signCalls) return this.callSignedRaw(action, payload, options);
     if (this.closedReason !== undefined) return Promise.reject(new OfflineError(this.identity, this.closedReason));
     const invalid = this.checkOutgoing(action, 'request', payload);
     if (invalid) return Promise.reject(new InvalidRequestError(action, invalid.code, invalid.message));

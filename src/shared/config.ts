@@ -54,6 +54,8 @@ export interface JouleConfig {
       certFile: string | null;
       /** For RSA keys: RS256 or RS384 (EC P-256 keys always use ES256). */
       alg: 'ES256' | 'RS256' | 'RS384' | null;
+      /** Also send our CALLs signed to stations with signed messages on (needs the key). */
+      signCalls: boolean;
     };
   };
   ocpi: {
@@ -154,6 +156,7 @@ const schema = {
             keyFile: { type: ['string', 'null'], default: null },
             certFile: { type: ['string', 'null'], default: null },
             alg: { enum: ['ES256', 'RS256', 'RS384', null], default: null },
+            signCalls: { type: 'boolean', default: false },
           },
         },
       },
@@ -237,6 +240,7 @@ const ENV_KEYS: Record<string, string[]> = {
   JOULE_COMPRESSION: ['ocpp', 'compression', 'enabled'],
   JOULE_SIGNING_KEY: ['ocpp', 'signing', 'keyFile'],
   JOULE_SIGNING_CERT: ['ocpp', 'signing', 'certFile'],
+  JOULE_SIGN_CALLS: ['ocpp', 'signing', 'signCalls'],
   JOULE_OCPI_PUBLIC_URL: ['ocpi', 'publicUrl'],
   JOULE_OCPI_ALLOW_PLAIN_HTTP: ['ocpi', 'allowPlainHttp'],
   JOULE_OCPI_TOKEN_KEY: ['ocpi', 'tokenKey'],

@@ -44,7 +44,7 @@ interface Pair {
   close(): Promise<void>;
 }
 
-type SideOptions = Partial<Pick<RpcEndpointOptions, 'signing' | 'handlers'>>;
+type SideOptions = Partial<Pick<RpcEndpointOptions, 'signing' | 'handlers' | 'signCalls'>>;
 
 function transportOf(socket: WebSocket): RpcTransport {
   return { send: (data) => socket.send(data), close: (code, reason) => socket.close(code, reason) };
@@ -61,6 +61,7 @@ function side(socket: WebSocket, options: SideOptions): Side {
     logger: silentLogger(),
     callTimeoutMs: 5_000,
     signing: options.signing,
+    signCalls: options.signCalls,
   });
   socket.on('message', (data: Buffer) => {
     const text = data.toString('utf8');
@@ -192,6 +193,30 @@ describe('signed messages between endpoints over WebSocket (Part 4 §7.2)', () =
     } finally {
       await other.close();
     }
+  });
+
+  it('signCalls: every CALL, typed or raw, goes signed', async () => {
+    const handlers = new HandlerRegistry().onRaw(VERSION, 'Reset', () => ({ status: 'Accepted' }));
+    const other = await connect({ signing: csmsSigning(), signCalls: true }, { signing: stationSigning(), handlers });
+    try {
+      assert.deepEqual(await other.csms.endpoint.call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
+      assert.deepEqual(await other.csms.endpoint.callRaw('Reset', { type: 'OnIdle' }), { status: 'Accepted' });
+      const sent = other.station.received.map((text) => JSON.parse(text) as unknown[]);
+      assert.deepEqual(
+        sent.map((frame) => frame[2]),
+        ['Reset-Signed', 'Reset-Signed'],
+      );
+      assert.equal(decodeProtectedHeader(sent[1]?.[3] as JsonObject).OCPPAction, 'Reset');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('signCalls without a signing key is refused when the endpoint is made', () => {
+    assert.throws(
+      () => new RpcEndpoint({ identity: IDENTITY, version: VERSION, transport: { send: () => undefined, close: () => undefined }, validator, handlers: new HandlerRegistry(), logger: silentLogger(), signCalls: true }),
+      /signCalls needs/,
+    );
   });
 
   it('a tampered payload gets CALLERROR SecurityError and never reaches the handler', async () => {
