@@ -28,6 +28,7 @@ import type { JouleConfig } from './shared/config.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import {
   createCommandRelay,
+  createNodeRegistry,
   createOcpiOutboxRepository,
   createOcpiPartnerRepository,
   createRoamingRepository,
@@ -79,6 +80,18 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   if ((signing.keyFile === null) !== (signing.certFile === null)) throw new Error('ocpp.signing needs both keyFile and certFile');
   const signingKey = signing.keyFile && signing.certFile ? await readSigningKey({ keyFile: signing.keyFile, certificateFile: signing.certFile, alg: signing.alg ?? undefined }) : undefined;
   const database = await openDatabase({ url: config.storage.databaseUrl ?? undefined, dataDir: config.storage.dataDir, schema: options.databaseSchema });
+  // Several nodes on one PostgreSQL database: registered before the OCPP module resets the stations of this node id
+  // at start, so that a second process with a live node's id is refused before it touches them. PGlite is one
+  // process, one node: no registry, no relay.
+  const cluster = database.kind === 'postgres' && config.storage.databaseUrl ? { url: config.storage.databaseUrl, ...config.cluster } : undefined;
+  let rejoined = (): void => undefined;
+  const nodes = cluster && createNodeRegistry({ db: database.db, nodeId, logger, heartbeatMs: cluster.heartbeatMs, staleAfterMs: cluster.staleAfterMs, onRejoined: () => rejoined() });
+  try {
+    await nodes?.start();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const repos = createRepositories(database);
   const maintenance = startMaintenance({ database, retentionDays: config.storage.messageLogRetentionDays, logger });
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
@@ -120,13 +133,18 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   gateway.onConnect(ocpp.onConnect);
   gateway.onDisconnect(ocpp.onDisconnect);
 
-  // Several nodes on one PostgreSQL database: commands for a station held by another node go there (PGlite is
-  // one process, one node: no relay).
+  // Swept as dead while alive (no heartbeat in time): the stations still connected here were marked disconnected.
+  rejoined = () => {
+    for (const identity of gateway.connectedIdentities()) {
+      const version = gateway.connectionInfo(identity)?.version;
+      if (version === undefined) continue;
+      repos.stations.markConnected(identity, nodeId, version, new Date()).catch((error: unknown) => logger.error({ err: error, station: identity }, 'could not record the station as connected again'));
+    }
+  };
+
+  // Commands for a station held by another node go there.
   const localCommands = createCommandGateway({ gateway, repos, logger });
-  const relay =
-    database.kind === 'postgres' && config.storage.databaseUrl
-      ? createCommandRelay({ db: database.db, url: config.storage.databaseUrl, schema: database.schema, nodeId, local: localCommands, logger })
-      : undefined;
+  const relay = cluster && createCommandRelay({ db: database.db, url: cluster.url, schema: database.schema, nodeId, local: localCommands, logger, staleAfterMs: cluster.staleAfterMs });
   await relay?.start();
   const commands = new CommandService({
     gateway: relay ? createCommandGateway({ gateway, repos, logger, cluster: { nodeId, relay } }) : localCommands,
@@ -217,6 +235,8 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       await http.close();
       // After the HTTP server and the jobs: a command forwarded to another node waits for its reply here.
       await relay?.close();
+      // Last before storage: until now this node still answered relayed commands.
+      await nodes?.close();
       await maintenance.close();
       await database.close();
     })());
