@@ -36,6 +36,7 @@ import {
   openDatabase,
   startMaintenance,
   type Database,
+  type NodeRegistry,
   type StorageRepositories,
 } from './storage/index.ts';
 
@@ -92,6 +93,27 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     await database.close();
     throw error;
   }
+  try {
+    return await startServices(config, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined: (hook) => (rejoined = hook) });
+  } catch (error) {
+    // The node id is let go at once, so that a corrected restart is not refused as a duplicate of this failed one.
+    await nodes?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What startJoule has opened before the services start. */
+interface StartContext {
+  logger: Logger;
+  nodeId: string;
+  signingKey: Awaited<ReturnType<typeof readSigningKey>> | undefined;
+  database: Database;
+  cluster: { url: string; heartbeatMs: number; staleAfterMs: number } | undefined;
+  nodes: NodeRegistry | undefined;
+  onRejoined(hook: () => void): void;
+}
+
+async function startServices(config: JouleConfig, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined }: StartContext): Promise<Joule> {
   const repos = createRepositories(database);
   const maintenance = startMaintenance({ database, retentionDays: config.storage.messageLogRetentionDays, logger });
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
@@ -134,13 +156,13 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   gateway.onDisconnect(ocpp.onDisconnect);
 
   // Swept as dead while alive (no heartbeat in time): the stations still connected here were marked disconnected.
-  rejoined = () => {
+  onRejoined(() => {
     for (const identity of gateway.connectedIdentities()) {
       const version = gateway.connectionInfo(identity)?.version;
       if (version === undefined) continue;
       repos.stations.markConnected(identity, nodeId, version, new Date()).catch((error: unknown) => logger.error({ err: error, station: identity }, 'could not record the station as connected again'));
     }
-  };
+  });
 
   // Commands for a station held by another node go there.
   const localCommands = createCommandGateway({ gateway, repos, logger });
