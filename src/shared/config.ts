@@ -240,6 +240,8 @@ const ENV_KEYS: Record<string, string[]> = {
   JOULE_PORT: ['port'],
   JOULE_HOST: ['host'],
   JOULE_NODE_ID: ['nodeId'],
+  JOULE_CLUSTER_HEARTBEAT_MS: ['cluster', 'heartbeatMs'],
+  JOULE_CLUSTER_STALE_AFTER_MS: ['cluster', 'staleAfterMs'],
   JOULE_TLS_PORT: ['tls', 'port'],
   JOULE_TLS_CERT: ['tls', 'certFile'],
   JOULE_TLS_KEY: ['tls', 'keyFile'],
