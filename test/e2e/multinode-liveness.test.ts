@@ -1,7 +1,7 @@
 /**
  * Node liveness with real processes on one PostgreSQL schema: node B runs in this process, node A in a child process
  * (test/support/joule-node.ts) that holds a station. A second process started with A's node id while A runs is
- * refused and touches nothing. A killed with SIGKILL: once its heartbeat is stale B's sweep marks the station
+ * refused and touches nothing; A taken for dead while alive registers again and records its station again. A killed with SIGKILL: once its heartbeat is stale B's sweep marks the station
  * disconnected, and a command for a station whose record still names A is 409 at once, not 504 at the timeout.
  * A restarted under its id starts again, and its clean stop removes its registry row; a start that fails later
  * (port in use) removes it too. PostgreSQL only: with the
@@ -118,6 +118,18 @@ if (url) {
       assert.equal(await stationState('LV-1'), 'true@node-a', 'still recorded as connected to A');
       const response = await b.call('POST', '/stations/LV-1/commands/reset', { body: { type: 'Immediate' } });
       assert.equal(response.status, 200, 'A still gets the commands');
+    });
+
+    test('A taken for dead while alive (swept as a late heartbeat would be): it registers again and records its station again', async () => {
+      const before = await registered('node-a');
+      // What B's sweep does to a node whose heartbeat is late.
+      const swept = await sql<{ id: string }>`with dead as (delete from cluster_nodes where node_id = 'node-a' returning node_id)
+                update stations set connected = false where connected and node_id in (select node_id from dead) returning id`.execute(b.joule.database.db);
+      assert.deepEqual(swept.rows, [{ id: 'LV-1' }]);
+      await eventually(async () => ((await stationState('LV-1')) === 'true@node-a' ? true : undefined), 5000, 'LV-1 recorded on node A again');
+      assert.equal(await registered('node-a'), before, 'the same instance');
+      const response = await b.call('POST', '/stations/LV-1/commands/reset', { body: { type: 'Immediate' } });
+      assert.equal(response.status, 200, JSON.stringify(response.body));
     });
 
     test('a start that fails after registering (port in use) lets go of its node id at once', async () => {
