@@ -29,6 +29,7 @@ import { createLogger, type Logger } from './shared/logger.ts';
 import {
   createCommandRelay,
   createLiveEventRelay,
+  createNodeRegistry,
   createOcpiOutboxRepository,
   createOcpiPartnerRepository,
   createRoamingRepository,
@@ -36,6 +37,7 @@ import {
   openDatabase,
   startMaintenance,
   type Database,
+  type NodeRegistry,
   type StorageRepositories,
 } from './storage/index.ts';
 
@@ -81,6 +83,39 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   if (signing.signCalls && signing.keyFile === null) throw new Error('ocpp.signing.signCalls needs keyFile and certFile');
   const signingKey = signing.keyFile && signing.certFile ? await readSigningKey({ keyFile: signing.keyFile, certificateFile: signing.certFile, alg: signing.alg ?? undefined }) : undefined;
   const database = await openDatabase({ url: config.storage.databaseUrl ?? undefined, dataDir: config.storage.dataDir, schema: options.databaseSchema });
+  // Several nodes on one PostgreSQL database: registered before the OCPP module resets the stations of this node id
+  // at start, so that a second process with a live node's id is refused before it touches them. PGlite is one
+  // process, one node: no registry, no relay.
+  const cluster = database.kind === 'postgres' && config.storage.databaseUrl ? { url: config.storage.databaseUrl, ...config.cluster } : undefined;
+  let rejoined = (): void => undefined;
+  const nodes = cluster && createNodeRegistry({ db: database.db, nodeId, logger, heartbeatMs: cluster.heartbeatMs, staleAfterMs: cluster.staleAfterMs, onRejoined: () => rejoined() });
+  try {
+    await nodes?.start();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  try {
+    return await startServices(config, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined: (hook) => (rejoined = hook) });
+  } catch (error) {
+    // The node id is let go at once, so that a corrected restart is not refused as a duplicate of this failed one.
+    await nodes?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What startJoule has opened before the services start. */
+interface StartContext {
+  logger: Logger;
+  nodeId: string;
+  signingKey: Awaited<ReturnType<typeof readSigningKey>> | undefined;
+  database: Database;
+  cluster: { url: string; heartbeatMs: number; staleAfterMs: number } | undefined;
+  nodes: NodeRegistry | undefined;
+  onRejoined(hook: () => void): void;
+}
+
+async function startServices(config: JouleConfig, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined }: StartContext): Promise<Joule> {
   const repos = createRepositories(database);
   const maintenance = startMaintenance({ database, retentionDays: config.storage.messageLogRetentionDays, logger });
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
@@ -100,7 +135,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     tariffs: (id) => repos.tariffs.get(id),
   });
 
-  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey, signCalls: signing.signCalls, authorizer: roaming.authorization.authorizer });
+  const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey, signCalls: config.ocpp.signing.signCalls, authorizer: roaming.authorization.authorizer });
   const gateway = new OcppGateway({
     lookup: ocpp.lookup,
     handlers: ocpp.handlers,
@@ -122,13 +157,18 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   gateway.onConnect(ocpp.onConnect);
   gateway.onDisconnect(ocpp.onDisconnect);
 
-  // Several nodes on one PostgreSQL database: commands for a station held by another node go there (PGlite is
-  // one process, one node: no relay).
+  // Swept as dead while alive (no heartbeat in time): the stations still connected here were marked disconnected.
+  onRejoined(() => {
+    for (const identity of gateway.connectedIdentities()) {
+      const version = gateway.connectionInfo(identity)?.version;
+      if (version === undefined) continue;
+      repos.stations.markConnected(identity, nodeId, version, new Date()).catch((error: unknown) => logger.error({ err: error, station: identity }, 'could not record the station as connected again'));
+    }
+  });
+
+  // Commands for a station held by another node go there.
   const localCommands = createCommandGateway({ gateway, repos, logger });
-  const relay =
-    database.kind === 'postgres' && config.storage.databaseUrl
-      ? createCommandRelay({ db: database.db, url: config.storage.databaseUrl, schema: database.schema, nodeId, local: localCommands, logger })
-      : undefined;
+  const relay = cluster && createCommandRelay({ db: database.db, url: cluster.url, schema: database.schema, nodeId, local: localCommands, logger, staleAfterMs: cluster.staleAfterMs });
   await relay?.start();
   // The live event stream shows every node's events (each node forwards its own while another has stream clients).
   const liveEvents = relay && config.storage.databaseUrl
@@ -225,6 +265,8 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
       // After the HTTP server and the jobs: a command forwarded to another node waits for its reply here.
       await relay?.close();
       await liveEvents?.close();
+      // Last before storage: until now this node still answered relayed commands.
+      await nodes?.close();
       await maintenance.close();
       await database.close();
     })());

@@ -38,9 +38,18 @@ const isOurAnswer = (entry: NewMessageLogEntry): boolean =>
 export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MAX_HELD_CALLS): ExchangeLog {
   // Insertion order is arrival order: the first key is the oldest held CALL.
   const held = new Map<string, NewMessageLogEntry>();
+  // The keys held per station, so that a disconnect touches its own CALLs, not all of them (up to maxHeld). A
+  // station's set stays, empty, until it disconnects: most hold one CALL at a time, and a set per CALL would be an
+  // allocation per message.
+  const byStation = new Map<string, Set<string>>();
+
+  function forget(key: string, stationId: string): void {
+    held.delete(key);
+    byStation.get(stationId)?.delete(key);
+  }
 
   function release(key: string, call: NewMessageLogEntry): void {
-    held.delete(key);
+    forget(key, call.stationId);
     messageLog.enqueue(call);
   }
 
@@ -55,6 +64,9 @@ export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MA
     if (earlier !== undefined) release(key, earlier);
     else if (held.size >= maxHeld) releaseOldest();
     held.set(key, { ...call, createdAt: call.createdAt ?? new Date() });
+    const keys = byStation.get(call.stationId);
+    if (keys) keys.add(key);
+    else byStation.set(call.stationId, new Set([key]));
   }
 
   function answer(result: NewMessageLogEntry): void {
@@ -64,7 +76,7 @@ export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MA
       messageLog.enqueue(result);
       return;
     }
-    held.delete(key);
+    forget(key, call.stationId);
     messageLog.enqueue({ ...call, response: { messageType: result.messageType, payload: result.payload, createdAt: result.createdAt } });
   }
 
@@ -76,11 +88,20 @@ export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MA
     },
 
     releaseStation(stationId) {
-      for (const [key, call] of held) if (call.stationId === stationId) release(key, call);
+      const keys = byStation.get(stationId);
+      if (keys === undefined) return;
+      byStation.delete(stationId);
+      for (const key of keys) {
+        const call = held.get(key);
+        held.delete(key);
+        if (call !== undefined) messageLog.enqueue(call);
+      }
     },
 
     releaseAll() {
-      for (const [key, call] of held) release(key, call);
+      for (const call of held.values()) messageLog.enqueue(call);
+      held.clear();
+      byStation.clear();
     },
   };
 }

@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ env: {}, overrides: { nodeId: '' } }), /nodeId/);
   });
 
+  it('node liveness: a heartbeat every 5 s, dead after 20 s; the staleness must exceed the heartbeat', () => {
+    assert.deepEqual(loadConfig({ env: {} }).cluster, { heartbeatMs: 5000, staleAfterMs: 20000 });
+    assert.deepEqual(loadConfig({ env: { JOULE_CLUSTER_HEARTBEAT_MS: '1000', JOULE_CLUSTER_STALE_AFTER_MS: '4000' } }).cluster, { heartbeatMs: 1000, staleAfterMs: 4000 });
+    assert.throws(() => loadConfig({ env: {}, overrides: { 'cluster.staleAfterMs': 5000 } }), /cluster.staleAfterMs: must be more than cluster.heartbeatMs/);
+    assert.throws(() => loadConfig({ env: {}, overrides: { 'cluster.heartbeatMs': 10 } }), /cluster.heartbeatMs/);
+  });
+
   it('refuses a database URL that is not PostgreSQL', () => {
     assert.throws(() => loadConfig({ env: { DATABASE_URL: 'mysql://x' } }), /storage.databaseUrl/);
   });

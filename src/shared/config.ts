@@ -15,6 +15,13 @@ export interface JouleConfig {
    * station's connection, it is where other nodes send commands for that station.
    */
   nodeId: string | null;
+  /** Several nodes on one PostgreSQL database: how nodes tell that one of them has died. */
+  cluster: {
+    /** How often a node refreshes its heartbeat and sweeps the leftovers of dead nodes. */
+    heartbeatMs: number;
+    /** A node whose last heartbeat is older than this is dead; more than heartbeatMs. */
+    staleAfterMs: number;
+  };
   /** Optional wss:// / https port; needed by security profiles 2 and 3. */
   tls: {
     port: number | null;
@@ -101,6 +108,15 @@ const schema = {
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 8180 },
     host: { type: 'string', minLength: 1, default: '0.0.0.0' },
     nodeId: { type: ['string', 'null'], pattern: '^[\\x21-\\x7e]{1,100}$', default: null },
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        heartbeatMs: { type: 'integer', minimum: 50, default: 5000 },
+        staleAfterMs: { type: 'integer', minimum: 100, default: 20000 },
+      },
+    },
     tls: {
       type: 'object',
       additionalProperties: false,
@@ -227,6 +243,8 @@ const ENV_KEYS: Record<string, string[]> = {
   JOULE_PORT: ['port'],
   JOULE_HOST: ['host'],
   JOULE_NODE_ID: ['nodeId'],
+  JOULE_CLUSTER_HEARTBEAT_MS: ['cluster', 'heartbeatMs'],
+  JOULE_CLUSTER_STALE_AFTER_MS: ['cluster', 'staleAfterMs'],
   JOULE_TLS_PORT: ['tls', 'port'],
   JOULE_TLS_CERT: ['tls', 'certFile'],
   JOULE_TLS_KEY: ['tls', 'keyFile'],
@@ -310,5 +328,10 @@ export function loadConfig(options: LoadConfigOptions = {}): JouleConfig {
     });
     throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}:\n  ${problems.join('\n  ')}`);
   }
-  return config as unknown as JouleConfig;
+  const valid = config as unknown as JouleConfig;
+  // A node that heartbeats less often than others expect would be taken for dead between two beats.
+  if (valid.cluster.staleAfterMs <= valid.cluster.heartbeatMs) {
+    throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}:\n  cluster.staleAfterMs: must be more than cluster.heartbeatMs`);
+  }
+  return valid;
 }

@@ -27,9 +27,13 @@ forEachDatabase('migration 007 adds the exchange columns to message_log without 
   await messageLog.append([{ stationId: 'CS-7', direction: 'in', messageType: 2, messageId: 'm-1', action: 'Heartbeat', payload: {} }]);
   const fileOf = async () => (await sql<{ file: number }>`select pg_relation_filenode('message_log')::int as file`.execute(database.db)).rows[0]?.file;
   const migrator = new Migrator({ db: database.db, provider: staticMigrationProvider, migrationTableSchema: database.schema });
-  assert.deepEqual((await migrator.migrateTo('006_lean_writes')).results?.map((r) => r.migrationName), ['008_command_relay', '007_message_exchanges']);
+  assert.deepEqual((await migrator.migrateTo('006_lean_writes')).results?.map((r) => r.migrationName), ['009_cluster_nodes', '008_command_relay', '007_message_exchanges']);
   const before = await fileOf();
-  assert.deepEqual((await migrator.migrateToLatest()).results?.map((r) => [r.migrationName, r.status]), [['007_message_exchanges', 'Success'], ['008_command_relay', 'Success']]);
+  assert.deepEqual((await migrator.migrateToLatest()).results?.map((r) => [r.migrationName, r.status]), [
+    ['007_message_exchanges', 'Success'],
+    ['008_command_relay', 'Success'],
+    ['009_cluster_nodes', 'Success'],
+  ]);
   assert.equal(await fileOf(), before, 'same storage file: the table was not rewritten');
   const [entry] = await messageLog.list({ stationId: 'CS-7' });
   assert.deepEqual([entry?.messageId, entry?.response], ['m-1', null], 'rows kept, without an answer');

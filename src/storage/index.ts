@@ -17,6 +17,7 @@ import { createTransactionRepository, type TransactionRepositoryOptions } from '
 export { openDatabase, type Database, type DatabaseKind, type OpenDatabaseOptions } from './db.ts';
 export { createCommandRelay, type CommandRelayOptions, type NodeCommandRelay } from './relay/relay.ts';
 export { createLiveEventRelay, type LiveEventRelay, type LiveEventRelayOptions } from './relay/live-events.ts';
+export { createNodeRegistry, DuplicateNodeError, type NodeRegistry, type NodeRegistryOptions, type SweepReport } from './relay/nodes.ts';
 export { startMaintenance, type Maintenance, type MaintenanceOptions, type MaintenanceReport } from './maintenance.ts';
 export { createOcpiOutboxRepository } from './repositories/ocpi-outbox.ts';
 export { createOcpiPartnerRepository } from './repositories/ocpi-partners.ts';

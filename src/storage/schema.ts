@@ -200,6 +200,14 @@ export interface CommandJobsTable {
   updated_at: DefaultTimestamp;
 }
 
+/** Running nodes and their heartbeats (migration 009). */
+export interface ClusterNodesTable {
+  node_id: string;
+  instance: string;
+  started_at: DefaultTimestamp;
+  heartbeat_at: DefaultTimestamp;
+}
+
 /** Commands on their way between nodes (migration 008). */
 export interface CommandRelayTable {
   id: string;
@@ -275,6 +283,7 @@ export interface DB {
   api_keys: ApiKeysTable;
   command_jobs: CommandJobsTable;
   command_relay: CommandRelayTable;
+  cluster_nodes: ClusterNodesTable;
   locations: LocationsTable;
   location_evses: LocationEvsesTable;
   location_connectors: LocationConnectorsTable;

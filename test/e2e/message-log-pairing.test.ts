@@ -56,6 +56,29 @@ forEachDatabase('exchange log', async (env, t) => {
     assert.deepEqual(await written('CS-B'), ['in 2 same → 4']);
   });
 
+  await t.test("a station that leaves releases its own held CALLs, in arrival order, and no other station's", async () => {
+    const exchanges = createExchangeLog(messageLog);
+    for (const id of ['1', '2', '3']) for (const station of ['CS-R1', 'CS-R2', 'CS-R3']) exchanges.record(call(station, `${station}-${id}`));
+    exchanges.record(answer('CS-R2', 'CS-R2-2'));
+    exchanges.releaseStation('CS-R2');
+    exchanges.releaseStation('CS-R2');
+    exchanges.releaseStation('CS-NONE');
+    assert.deepEqual(await written('CS-R2'), ['in 2 CS-R2-2 → 3', 'in 2 CS-R2-1', 'in 2 CS-R2-3']);
+    assert.deepEqual([await written('CS-R1'), await written('CS-R3')], [[], []], 'the others: still held');
+
+    exchanges.record(answer('CS-R1', 'CS-R1-3'));
+    exchanges.record(answer('CS-R3', 'CS-R3-1'));
+    assert.deepEqual([await written('CS-R1'), await written('CS-R3')], [['in 2 CS-R1-3 → 3'], ['in 2 CS-R3-1 → 3']], 'and still paired');
+    exchanges.record(call('CS-R2', 'back'));
+    exchanges.record(answer('CS-R2', 'back'));
+    assert.deepEqual((await written('CS-R2')).at(-1), 'in 2 back → 3', 'a station back after it left: held and paired again');
+
+    exchanges.releaseStation('CS-R1');
+    exchanges.releaseStation('CS-R3');
+    assert.deepEqual(await written('CS-R1'), ['in 2 CS-R1-3 → 3', 'in 2 CS-R1-1', 'in 2 CS-R1-2']);
+    assert.deepEqual(await written('CS-R3'), ['in 2 CS-R3-1 → 3', 'in 2 CS-R3-2', 'in 2 CS-R3-3']);
+  });
+
   await t.test('a held CALL is logged without an answer when its station leaves, on close, when its id comes again, beyond the bound', async () => {
     const exchanges = createExchangeLog(messageLog, 3);
     exchanges.record(call('CS-H1', 'x1'));
@@ -75,9 +98,14 @@ forEachDatabase('exchange log', async (env, t) => {
     exchanges.record(call('CS-H3', 'n4'));
     assert.deepEqual(await written('CS-H3'), ['in 2 n1'], 'the oldest goes when a fourth comes');
 
+    exchanges.releaseStation('CS-H3');
+    assert.deepEqual(await written('CS-H3'), ['in 2 n1', 'in 2 n2', 'in 2 n3', 'in 2 n4'], 'the bound and the station both let go, once each');
+    for (const id of ['m1', 'm2']) exchanges.record(call('CS-H3', id));
     exchanges.releaseAll();
-    assert.deepEqual(await written('CS-H3'), ['in 2 n1', 'in 2 n2', 'in 2 n3', 'in 2 n4']);
-    exchanges.record(answer('CS-H3', 'n4'));
-    assert.deepEqual((await written('CS-H3')).at(-1), 'out 3 n4', 'an answer after its CALL was released: logged on its own');
+    assert.deepEqual((await written('CS-H3')).slice(4), ['in 2 m1', 'in 2 m2']);
+    exchanges.record(answer('CS-H3', 'm2'));
+    assert.deepEqual((await written('CS-H3')).at(-1), 'out 3 m2', 'an answer after its CALL was released: logged on its own');
+    exchanges.releaseStation('CS-H3');
+    assert.equal((await written('CS-H3')).length, 7, 'nothing released twice');
   });
 });

@@ -2,9 +2,9 @@
  * Two Joule nodes on one PostgreSQL schema: a station connected to node A is commanded through node B's REST API.
  * The command reaches the station through A and the answer comes back through B exactly as A would give it
  * (result, CALLERROR 502, timeout 504, invalid 400); asynchronous jobs through B complete and call their webhook
- * once; a station connected nowhere, or recorded on A but not there, is 409; and with A gone while the station's
- * record still names it, B answers 504 at the command's timeout instead of hanging. PostgreSQL only: with the
- * embedded database there is one node.
+ * once; a station connected nowhere, or recorded on A but not there, is 409; and with A stopped while the
+ * station's record still names it, B answers 409 at once (A left the node registry). A node killed without a word
+ * is test/e2e/multinode-liveness.test.ts. PostgreSQL only: with the embedded database there is one node.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -153,24 +153,26 @@ if (url) {
     });
 
     // Last: stops node A.
-    test('A gone while the record still names it: 504 through B at the timeout, the async job times out', async () => {
+    test('A stopped while the record still names it: 409 through B at once, the async job fails as offline', async () => {
       await a.close();
       await b.joule.repos.stations.markConnected('MN-1', 'node-a', 'ocpp2.0.1', new Date());
       const started = Date.now();
-      const response = await b.call('POST', '/stations/MN-1/commands/reset?timeoutMs=1000', { body: { type: 'Immediate' } });
+      const response = await b.call('POST', '/stations/MN-1/commands/reset?timeoutMs=3000', { body: { type: 'Immediate' } });
       const elapsed = Date.now() - started;
-      assert.equal(response.status, 504, JSON.stringify(response.body));
-      assert.ok(elapsed >= 950 && elapsed < 4000, `answered after ${elapsed} ms`);
+      assert.equal(response.status, 409, JSON.stringify(response.body));
+      assert.equal(response.body.error, 'station_offline');
+      assert.ok(elapsed < 1000, `answered after ${elapsed} ms: A left the node registry, nobody waits for it`);
 
       const hook = await webhookServer();
       try {
-        const accepted = await b.call('POST', '/stations/MN-1/commands/clear-cache?async=true&timeoutMs=1000', { body: { webhookUrl: hook.url } });
+        const accepted = await b.call('POST', '/stations/MN-1/commands/clear-cache?async=true&timeoutMs=3000', { body: { webhookUrl: hook.url } });
         assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
         const job = await eventually(async () => {
           const { body } = await b.call('GET', `/jobs/${String(accepted.body.jobId)}`);
           return ['pending', 'sent'].includes(String(body.status)) ? undefined : body;
         }, 10_000, 'the job to end');
-        assert.equal(job.status, 'timeout');
+        assert.equal(job.status, 'failed');
+        assert.equal(job.error?.kind, 'offline');
         await eventually(() => hook.deliveries[0], 10_000, 'the webhook');
         await sleep(300);
         assert.equal(hook.deliveries.length, 1);

@@ -101,8 +101,9 @@ export interface StationCommandGateway {
 /**
  * Port for several nodes on one database (implemented in `storage` on PostgreSQL): hands the command to the node
  * that holds the station's connection, which runs it on its own connections only. Resolves or throws exactly as
- * that node's gateway did (CommandError of the same kind); 'timeout' when no answer comes within timeoutMs,
- * whether the node is slow, gone, or never picked the command up.
+ * that node's gateway did (CommandError of the same kind); 'offline' at once when that node is known to be down
+ * (no fresh heartbeat); 'timeout' when no answer comes within timeoutMs, whether the node is slow, died just now,
+ * or never picked the command up.
  */
 export interface CommandRelay {
   forward(nodeId: string, stationId: string, command: OperatorCommand, options: { timeoutMs: number }): Promise<CommandOutcome>;

@@ -8,6 +8,7 @@ import * as m005 from './005_signed_messages.ts';
 import * as m006 from './006_lean_writes.ts';
 import * as m007 from './007_message_exchanges.ts';
 import * as m008 from './008_command_relay.ts';
+import * as m009 from './009_cluster_nodes.ts';
 
 /** Keys sort in the order migrations run: keep the NNN_ prefix. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -19,6 +20,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '006_lean_writes': m006,
   '007_message_exchanges': m007,
   '008_command_relay': m008,
+  '009_cluster_nodes': m009,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

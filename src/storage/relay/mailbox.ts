@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import type { OperatorCommand } from '../../domain/commands/types.ts';
 import type { JsonObject, JsonValue } from '../../domain/model.ts';
 import type { DB } from '../schema.ts';
+import { isAliveSql } from './nodes.ts';
 
 export interface RelayRequest {
   id: string;
@@ -29,8 +30,11 @@ export interface ClaimedRequest {
 const ABANDONED_AFTER = '1 minute';
 
 export interface Mailbox {
-  /** Stores the request and NOTIFYs `channel` with `notice`. */
-  post(request: RelayRequest, channel: string, notice: string): Promise<void>;
+  /**
+   * Stores the request and NOTIFYs `channel` with `notice`, only when the target node has a heartbeat younger
+   * than `staleAfterMs`; returns whether it did (a dead node would never answer).
+   */
+  post(request: RelayRequest, channel: string, notice: string, staleAfterMs: number): Promise<boolean>;
   /** Takes on one request addressed to `nodeId`, if it is still pending and within its deadline. */
   claim(id: string, nodeId: string): Promise<ClaimedRequest | undefined>;
   /** Takes on every pending request addressed to `nodeId` that is within its deadline. */
@@ -63,16 +67,18 @@ export function createMailbox(db: Kysely<DB>): Mailbox {
   const claimed = sql<ClaimedRow>`id, reply_node, station_id, command, ceil(extract(epoch from deadline - now()) * 1000)::int as remaining_ms`;
 
   return {
-    async post(request, channel, notice) {
-      await sql`
+    async post(request, channel, notice, staleAfterMs) {
+      const { rows } = await sql`
         with posted as (
           insert into command_relay (id, target_node, reply_node, station_id, command, deadline)
-          values (${request.id}, ${request.targetNode}, ${request.replyNode}, ${request.stationId}, ${JSON.stringify(request.command)},
-                  now() + ${request.timeoutMs}::int * interval '1 millisecond')
+          select ${request.id}, ${request.targetNode}, ${request.replyNode}, ${request.stationId}, ${JSON.stringify(request.command)},
+                 now() + ${request.timeoutMs}::int * interval '1 millisecond'
+          where ${isAliveSql(request.targetNode, staleAfterMs)}
           returning id
         )
         select pg_notify(${channel}, ${notice}) from posted
       `.execute(db);
+      return rows.length > 0;
     },
 
     async claim(id, nodeId) {

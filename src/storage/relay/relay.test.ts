@@ -1,6 +1,7 @@
 /**
  * The command relay between two nodes on one PostgreSQL schema, with fake local gateways: outcomes and failures
- * arrive as the target produced them, a caller never waits past its timeout, a withdrawn request is never run,
+ * arrive as the target produced them, a target without a fresh heartbeat is offline at once, a caller never waits
+ * past its timeout, a withdrawn request is never run,
  * and notifications lost while a listener was down (its connection killed with pg_terminate_backend) are made up
  * for when it listens again. PostgreSQL only: PGlite is one node and has no relay.
  */
@@ -11,6 +12,7 @@ import { withTestDatabase } from '../../../test/support/db.ts';
 import { CommandError, type CommandOutcome, type OperatorCommand, type StationCommandGateway } from '../../domain/commands/types.ts';
 import { silentLogger } from '../../shared/logger.ts';
 import type { Database } from '../db.ts';
+import { createNodeRegistry, type NodeRegistry } from './nodes.ts';
 import { createCommandRelay, type NodeCommandRelay } from './relay.ts';
 import { nodeChannel } from './wire.ts';
 
@@ -40,16 +42,26 @@ if (url) {
     let database: Database;
     let cleanup: (() => Promise<void>) | undefined;
     const relays: NodeCommandRelay[] = [];
+    const registries: NodeRegistry[] = [];
 
     before(async () => {
       await withTestDatabase('postgres', async (env) => void (database = await env.open()), (remove) => (cleanup = remove));
     });
     after(async () => {
       for (const relay of relays) await relay.close();
+      for (const registry of registries) await registry.close();
       await cleanup?.();
     });
 
+    /** A node that heartbeats in the registry (a target without a fresh heartbeat is dead to the relay). */
+    async function alive(nodeId: string): Promise<void> {
+      const registry = createNodeRegistry({ db: database.db, nodeId, logger: silentLogger() });
+      registries.push(registry);
+      await registry.start();
+    }
+
     async function node(nodeId: string, local: StationCommandGateway, reconnectDelayMs = 250): Promise<NodeCommandRelay> {
+      await alive(nodeId);
       const relay = createCommandRelay({ db: database.db, url: url as string, schema: database.schema, nodeId, local, logger: silentLogger(), listener: { reconnectDelayMs } });
       relays.push(relay);
       await relay.start();
@@ -108,7 +120,26 @@ if (url) {
       });
     });
 
+    test('a target without a fresh heartbeat: offline at once, nothing posted', async () => {
+      const caller = await node('dead-b', fakeLocal(async () => accepted));
+      // Registered, then its heartbeat went stale (the process died without a word); and one never registered.
+      await alive('dead-a');
+      await sql`update cluster_nodes set heartbeat_at = now() - interval '1 hour' where node_id = 'dead-a'`.execute(database.db);
+      for (const target of ['dead-a', 'never-a']) {
+        const started = Date.now();
+        await assert.rejects(caller.forward(target, 'CS-1', { name: 'clearCache' }, { timeoutMs: 5000 }), {
+          name: 'CommandError',
+          kind: 'offline',
+          message: `station CS-1 is not connected: node ${target}, which its record names, is not running`,
+        });
+        assert.ok(Date.now() - started < 1000, 'not at the timeout');
+      }
+      assert.equal(await rows(), 0, 'nothing posted');
+    });
+
     test('nobody listening for the target: timeout at the caller timeout, row removed; a late target does not run it', async () => {
+      // Alive (heartbeating) but not listening yet.
+      await alive('late-a');
       const caller = await node('late-b', fakeLocal(async () => accepted));
       const started = Date.now();
       await assert.rejects(caller.forward('late-a', 'CS-1', { name: 'clearCache' }, { timeoutMs: 300 }), { name: 'CommandError', kind: 'timeout' });
@@ -120,7 +151,9 @@ if (url) {
       await sql`insert into command_relay (id, target_node, reply_node, station_id, command, deadline)
                 values (gen_random_uuid(), 'late-a', 'dead-node', 'CS-1', '{"name":"clearCache"}', now() - interval '2 minutes')`.execute(database.db);
       const late = fakeLocal(async () => accepted);
-      await node('late-a', late);
+      const relay = createCommandRelay({ db: database.db, url: url as string, schema: database.schema, nodeId: 'late-a', local: late, logger: silentLogger() });
+      relays.push(relay);
+      await relay.start();
       await sleep(300);
       assert.deepEqual(late.received, [], 'neither the withdrawn nor the expired request ran');
       assert.equal(await rows(), 0, 'the abandoned row was purged');

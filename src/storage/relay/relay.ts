@@ -9,6 +9,9 @@
  *   after its listener (re)connects, claims the row, runs the command on its own connections only, stores the
  *   outcome and NOTIFYs the caller.
  *
+ * A target without a fresh heartbeat in the node registry (nodes.ts) is dead: the command is not posted and the
+ * station is offline at once, rather than at the timeout.
+ *
  * Notifications are hints, the rows are the truth: a request lost while the target was not listening is found when
  * it listens again, a reply lost while the caller was not listening when the caller listens again (or at the
  * deadline). A row is run at most once (claimed pending → running) and never after its deadline.
@@ -22,6 +25,7 @@ import type { Logger } from '../../shared/logger.ts';
 import type { DB } from '../schema.ts';
 import { createChannelListener, type ChannelListenerOptions } from './listener.ts';
 import { createMailbox, type ClaimedRequest } from './mailbox.ts';
+import { DEFAULT_STALE_AFTER_MS } from './nodes.ts';
 import { nodeChannel, noticeText, packFailure, packOutcome, parseNotice, unpackResult } from './wire.ts';
 
 export interface CommandRelayOptions {
@@ -34,6 +38,8 @@ export interface CommandRelayOptions {
   /** Runs commands other nodes send here, on this node's connections only (it must never forward them again). */
   local: StationCommandGateway;
   logger: Logger;
+  /** A target node whose heartbeat is older than this is dead (default: the registry's). */
+  staleAfterMs?: number;
   /** Reconnect and ping timing of the listener (tests). */
   listener?: Pick<ChannelListenerOptions, 'reconnectDelayMs' | 'pingIntervalMs'>;
 }
@@ -53,6 +59,7 @@ interface Waiter {
 
 export function createCommandRelay(options: CommandRelayOptions): NodeCommandRelay {
   const { nodeId, logger } = options;
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const mailbox = createMailbox(options.db);
   const channelOf = (node: string): string => nodeChannel(options.schema, node);
   const waiting = new Map<string, Waiter>();
@@ -123,6 +130,9 @@ export function createCommandRelay(options: CommandRelayOptions): NodeCommandRel
         const timeout = (): CommandOutcome => {
           throw new CommandError('timeout', `station ${stationId}: no answer through node ${targetNode} within ${timeoutMs} ms`);
         };
+        const targetDead = (): CommandOutcome => {
+          throw new CommandError('offline', `station ${stationId} is not connected: node ${targetNode}, which its record names, is not running`);
+        };
         const waiter: Waiter = {
           finish: (result) => settle(() => unpackResult(result, targetNode)),
           async giveUp() {
@@ -135,11 +145,15 @@ export function createCommandRelay(options: CommandRelayOptions): NodeCommandRel
         const timer = setTimeout(() => void waiter.giveUp(), timeoutMs);
         logger.debug({ station: stationId, node: targetNode, command: command.name }, 'command relayed to the node holding the station');
         mailbox
-          .post({ id, targetNode, replyNode: nodeId, stationId, command, timeoutMs }, channelOf(targetNode), noticeText({ kind: 'request', id }))
-          .catch((error: unknown) =>
-            settle(() => {
-              throw error;
-            }),
+          .post({ id, targetNode, replyNode: nodeId, stationId, command, timeoutMs }, channelOf(targetNode), noticeText({ kind: 'request', id }), staleAfterMs)
+          .then(
+            (posted) => {
+              if (!posted) settle(targetDead);
+            },
+            (error: unknown) =>
+              settle(() => {
+                throw error;
+              }),
           );
       });
     },
