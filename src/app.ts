@@ -171,9 +171,7 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
   const relay = cluster && createCommandRelay({ db: database.db, url: cluster.url, schema: database.schema, nodeId, local: localCommands, logger, staleAfterMs: cluster.staleAfterMs });
   await relay?.start();
   // The live event stream shows every node's events (each node forwards its own while another has stream clients).
-  const liveEvents = relay && config.storage.databaseUrl
-    ? createLiveEventRelay({ db: database.db, url: config.storage.databaseUrl, schema: database.schema, nodeId, local: events, logger })
-    : undefined;
+  const liveEvents = cluster && createLiveEventRelay({ db: database.db, url: cluster.url, schema: database.schema, nodeId, local: events, logger });
   await liveEvents?.start();
   const commands = new CommandService({
     gateway: relay ? createCommandGateway({ gateway, repos, logger, cluster: { nodeId, relay } }) : localCommands,
