@@ -56,17 +56,38 @@ if (url) {
       assert.equal(await row('life-a'), undefined, 'gone after close');
     });
 
-    test('a second process with a live node id is refused, naming the id; the live row is untouched', async () => {
-      const live = registry('dup-a');
+    /** A registry with a running heartbeat timer (every 100 ms; stale after 1 s). */
+    function beating(nodeId: string): NodeRegistry {
+      const created = createNodeRegistry({ db: database.db, nodeId, logger: silentLogger(), heartbeatMs: 100, staleAfterMs: 1000 });
+      registries.push(created);
+      return created;
+    }
+
+    test('a second process with a live node id is refused once it sees the heartbeat move, naming the id', async () => {
+      const live = beating('dup-a');
       await live.start();
-      const before = await row('dup-a');
-      await assert.rejects(registry('dup-a').start(), (error: unknown) => {
+      const started = Date.now();
+      await assert.rejects(beating('dup-a').start(), (error: unknown) => {
         assert.ok(error instanceof DuplicateNodeError);
         assert.equal(error.nodeId, 'dup-a');
         assert.match(error.message, /node id "dup-a" is in use by another running Joule process/);
         return true;
       });
-      assert.deepEqual(await row('dup-a'), before);
+      assert.ok(Date.now() - started < 1000, 'refused within a few heartbeats, before the row could go stale');
+      const after = await row('dup-a');
+      await live.close();
+      assert.ok(after, 'the live row stayed');
+    });
+
+    test('a process that crashed a moment ago (fresh heartbeat that no longer moves): the new start waits and takes over', async () => {
+      const crashedInstance = '7d1c5c57-2f4e-4b8e-9a57-0c1c7d1c5c57';
+      await sql`insert into cluster_nodes (node_id, instance) values ('crash-now', ${crashedInstance})`.execute(database.db);
+      const started = Date.now();
+      await beating('crash-now').start();
+      const waited = Date.now() - started;
+      const now = await row('crash-now');
+      assert.ok(now && now.instance !== crashedInstance, 'taken over by the new instance');
+      assert.ok(waited >= 800, `waited for the old heartbeat to go stale (${waited} ms)`);
     });
 
     test('a crashed node (stale heartbeat) starts again under its id; the old instance cannot heartbeat over it', async () => {

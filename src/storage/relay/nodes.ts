@@ -2,8 +2,9 @@
  * The registry of running nodes (cluster_nodes, migration 009), PostgreSQL with several nodes on one schema:
  *
  * - start: a node inserts its row, or takes over the row of an earlier run of the same node id whose heartbeat is
- *   stale (a crash). A fresh row of another instance means a second process with this node id is running: the
- *   start is refused, because both would record stations under one id and commands would reach either.
+ *   stale (a crash). Over a fresh row of another instance it waits: when that row's heartbeat moves, a second
+ *   process with this node id is running and the start is refused (both would record stations under one id and
+ *   commands would reach either); when it goes stale instead, the process had just crashed and is taken over.
  * - every `heartbeatMs`: the node refreshes its heartbeat, then sweeps: the rows of nodes whose heartbeat is older
  *   than `staleAfterMs` go, in the same statement as the stations still recorded as connected to them (marked
  *   disconnected), and relay rows long past their deadline are purged. Every node sweeps; the statements are
@@ -13,6 +14,7 @@
  * Freshness is measured on the database clock, as the relay's deadlines are: nodes' clocks may differ.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Logger } from '../../shared/logger.ts';
 import type { DB } from '../schema.ts';
@@ -63,8 +65,8 @@ export class DuplicateNodeError extends Error {
     staleAfterMs: number,
   ) {
     super(
-      `node id "${nodeId}" is in use by another running Joule process (last heartbeat ${heartbeatAgeMs} ms ago): ` +
-        `give each node its own nodeId (JOULE_NODE_ID); if that process has died, start again once its heartbeat is older than ${staleAfterMs} ms`,
+      `node id "${nodeId}" is in use by another running Joule process (it kept its heartbeat, last ${heartbeatAgeMs} ms ago, ` +
+        `while this one waited up to ${staleAfterMs} ms for it to go stale): give each node its own nodeId (JOULE_NODE_ID)`,
     );
     this.name = 'DuplicateNodeError';
   }
@@ -120,6 +122,17 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
     return report;
   }
 
+  /** Inserts this node's row, or takes over a stale one of its node id; false when a fresh one is there. */
+  async function register(): Promise<boolean> {
+    const { rows } = await sql<{ node_id: string }>`
+      insert into cluster_nodes (node_id, instance) values (${nodeId}, ${instance})
+      on conflict (node_id) do update set instance = excluded.instance, started_at = now(), heartbeat_at = now()
+        where cluster_nodes.heartbeat_at < ${stale}
+      returning node_id
+    `.execute(db);
+    return rows.length > 0;
+  }
+
   function schedule(): void {
     timer = setTimeout(() => {
       ticking = (async () => {
@@ -138,17 +151,26 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
 
   return {
     async start() {
-      const { rows } = await sql<{ node_id: string }>`
-        insert into cluster_nodes (node_id, instance) values (${nodeId}, ${instance})
-        on conflict (node_id) do update set instance = excluded.instance, started_at = now(), heartbeat_at = now()
-          where cluster_nodes.heartbeat_at < ${stale}
-        returning node_id
-      `.execute(db);
-      if (rows.length === 0) {
-        const holder = await sql<{ age_ms: number }>`
-          select floor(extract(epoch from now() - heartbeat_at) * 1000)::int as age_ms from cluster_nodes where node_id = ${nodeId}
-        `.execute(db);
-        throw new DuplicateNodeError(nodeId, holder.rows[0]?.age_ms ?? 0, staleAfterMs);
+      // A fresh row of another instance is either a live duplicate or a process that crashed a moment ago (a
+      // supervisor restarts at once, long before the heartbeat is stale). Wait and watch: a live holder heartbeats
+      // within heartbeatMs and is refused; a dead one goes stale and is taken over.
+      const deadline = Date.now() + staleAfterMs + heartbeatMs;
+      let firstBeat: string | undefined;
+      while (!(await register())) {
+        const holder = (
+          await sql<{ beat: string; age_ms: number }>`
+            select heartbeat_at::text as beat, floor(extract(epoch from now() - heartbeat_at) * 1000)::int as age_ms
+            from cluster_nodes where node_id = ${nodeId}
+          `.execute(db)
+        ).rows[0];
+        if (holder === undefined) continue; // it closed meanwhile: try again at once
+        if (firstBeat === undefined) {
+          firstBeat = holder.beat;
+          logger.warn({ nodeId, heartbeatAgeMs: holder.age_ms, staleAfterMs }, 'node id held by another process: waiting to see whether it is alive (a crash just before this start?)');
+        } else if (holder.beat !== firstBeat || Date.now() >= deadline) {
+          throw new DuplicateNodeError(nodeId, holder.age_ms, staleAfterMs);
+        }
+        await sleep(Math.min(Math.max(heartbeatMs / 4, 10), 1000));
       }
       logger.debug({ nodeId, heartbeatMs, staleAfterMs }, 'node registered');
       schedule();
