@@ -88,7 +88,18 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   // process, one node: no registry, no relay.
   const cluster = database.kind === 'postgres' && config.storage.databaseUrl ? { url: config.storage.databaseUrl, ...config.cluster } : undefined;
   let rejoined = (): void => undefined;
-  const nodes = cluster && createNodeRegistry({ db: database.db, nodeId, logger, heartbeatMs: cluster.heartbeatMs, staleAfterMs: cluster.staleAfterMs, onRejoined: () => rejoined() });
+  let swept = (_stationIds: readonly string[]): void => undefined;
+  const nodes =
+    cluster &&
+    createNodeRegistry({
+      db: database.db,
+      nodeId,
+      logger,
+      heartbeatMs: cluster.heartbeatMs,
+      staleAfterMs: cluster.staleAfterMs,
+      onRejoined: () => rejoined(),
+      onSwept: (report) => swept(report.disconnectedStations),
+    });
   try {
     await nodes?.start();
   } catch (error) {
@@ -96,7 +107,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     throw error;
   }
   try {
-    return await startServices(config, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined: (hook) => (rejoined = hook) });
+    return await startServices(config, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined: (hook) => (rejoined = hook), onSwept: (hook) => (swept = hook) });
   } catch (error) {
     // The node id is let go at once, so that a corrected restart is not refused as a duplicate of this failed one.
     await nodes?.close().catch(() => undefined);
@@ -113,9 +124,10 @@ interface StartContext {
   cluster: { url: string; heartbeatMs: number; staleAfterMs: number } | undefined;
   nodes: NodeRegistry | undefined;
   onRejoined(hook: () => void): void;
+  onSwept(hook: (stationIds: readonly string[]) => void): void;
 }
 
-async function startServices(config: JouleConfig, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined }: StartContext): Promise<Joule> {
+async function startServices(config: JouleConfig, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined, onSwept }: StartContext): Promise<Joule> {
   const repos = createRepositories(database);
   const maintenance = startMaintenance({ database, retentionDays: config.storage.messageLogRetentionDays, logger });
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
@@ -164,6 +176,13 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
       if (version === undefined) continue;
       repos.stations.markConnected(identity, nodeId, version, new Date()).catch((error: unknown) => logger.error({ err: error, station: identity }, 'could not record the station as connected again'));
     }
+  });
+
+  // Stations of a dead node, disconnected by this node's sweep: announced here, as their node would have (live
+  // stream, OCPI EVSE statuses).
+  onSwept((stationIds) => {
+    const at = new Date();
+    for (const stationId of stationIds) events.publish({ type: 'station.disconnected', stationId, code: 1006, reason: 'its node stopped (no heartbeat)', at });
   });
 
   // Commands for a station held by another node go there.

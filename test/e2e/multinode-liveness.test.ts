@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { withTestDatabase } from '../support/db.ts';
-import { eventually, RawStation, startApi, type TestApi } from './api-support.ts';
+import { eventually, RawStation, SseReader, startApi, type TestApi } from './api-support.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const PASSWORD = 'station-password-0001';
@@ -139,12 +139,20 @@ if (url) {
       assert.equal(await registered('node-c'), undefined);
     });
 
-    test('A killed: the sweep marks its station disconnected, and a command for a station on A is 409 at once', async () => {
-      assert.equal(await a.stop('SIGKILL'), null);
-      const killedAt = Date.now();
-      await eventually(async () => ((await stationState('LV-1')) === 'false@node-a' ? true : undefined), 10_000, 'LV-1 marked disconnected by the sweep');
-      assert.ok(Date.now() - killedAt < 6000, `swept after ${Date.now() - killedAt} ms`);
-      assert.equal(await registered('node-a'), undefined, "A's registration removed");
+    test('A killed: the sweep marks its station disconnected and announces it, and a command for a station on A is 409 at once', async () => {
+      const stream = await SseReader.open(`${b.base}/api/v1/events?types=station.disconnected&station=LV-1`, b.key);
+      try {
+        assert.equal(await a.stop('SIGKILL'), null);
+        const killedAt = Date.now();
+        await eventually(async () => ((await stationState('LV-1')) === 'false@node-a' ? true : undefined), 10_000, 'LV-1 marked disconnected by the sweep');
+        assert.ok(Date.now() - killedAt < 6000, `swept after ${Date.now() - killedAt} ms`);
+        assert.equal(await registered('node-a'), undefined, "A's registration removed");
+        // B's sweep announces it as A would have: the live stream (and OCPI's EVSE statuses) learn it.
+        const announced = await stream.waitFor((e) => e.event === 'station.disconnected', 5000);
+        assert.equal((announced.data as { code?: number }).code, 1006);
+      } finally {
+        stream.close();
+      }
 
       // A record that still names A (written after the sweep): no heartbeat of A, so 409 without waiting.
       await b.joule.repos.stations.markConnected('LV-2', 'node-a', 'ocpp2.0.1', new Date());

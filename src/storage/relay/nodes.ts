@@ -36,13 +36,18 @@ export interface NodeRegistryOptions {
    * stations it still holds were marked disconnected meanwhile and should be recorded again.
    */
   onRejoined?(): void;
+  /**
+   * This node's sweep removed dead nodes and disconnected their stations (only the sweep that removed a node reports
+   * it): the stations' disconnection is to be announced, as their own node would have.
+   */
+  onSwept?(report: SweepReport): void;
 }
 
 export interface SweepReport {
   /** Node ids found dead and removed. */
   deadNodes: string[];
-  /** Stations that were still recorded as connected to them. */
-  disconnectedStations: number;
+  /** Stations that were still recorded as connected to them, now disconnected. */
+  disconnectedStations: string[];
   /** Relay rows long past their deadline. */
   purgedRequests: number;
 }
@@ -106,7 +111,7 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
   }
 
   async function sweep(): Promise<SweepReport> {
-    const { rows } = await sql<{ dead: string[]; stations: number }>`
+    const { rows } = await sql<{ dead: string[]; stations: string[] }>`
       with dead as (
         delete from cluster_nodes where heartbeat_at < ${stale} and node_id <> ${nodeId} returning node_id
       ), disconnected as (
@@ -114,10 +119,13 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
         where connected and node_id in (select node_id from dead)
         returning id
       )
-      select array(select node_id from dead) as dead, (select count(*) from disconnected)::int as stations
+      select array(select node_id from dead) as dead, array(select id from disconnected) as stations
     `.execute(db);
-    const report: SweepReport = { deadNodes: rows[0]?.dead ?? [], disconnectedStations: rows[0]?.stations ?? 0, purgedRequests: await mailbox.purgeAbandoned() };
-    if (report.deadNodes.length > 0) logger.warn(report, 'node registry: nodes without a heartbeat removed, their stations marked disconnected');
+    const report: SweepReport = { deadNodes: rows[0]?.dead ?? [], disconnectedStations: rows[0]?.stations ?? [], purgedRequests: await mailbox.purgeAbandoned() };
+    if (report.deadNodes.length > 0) {
+      logger.warn({ ...report, disconnectedStations: report.disconnectedStations.length }, 'node registry: nodes without a heartbeat removed, their stations marked disconnected');
+      if (report.disconnectedStations.length > 0) options.onSwept?.(report);
+    }
     else if (report.purgedRequests > 0) logger.info(report, 'command relay: removed requests whose caller went away');
     return report;
   }
