@@ -7,8 +7,23 @@
  *
  * The session's application_name is the channel, so pg_stat_activity shows which node's listener it is.
  */
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../shared/logger.ts';
+import type { DB } from '../schema.ts';
+
+/** What a node's part that listens on a channel of its own needs (the command relay, the live events). */
+export interface NodeChannelOptions {
+  db: Kysely<DB>;
+  /** Where the listener connects (its own connection, outside the pool). */
+  url: string;
+  /** The database schema: channels are per schema. */
+  schema: string;
+  nodeId: string;
+  logger: Logger;
+  /** Reconnect and ping timing of the listener (tests). */
+  listener?: Pick<ChannelListenerOptions, 'reconnectDelayMs' | 'pingIntervalMs'>;
+}
 
 export interface ChannelListenerOptions {
   url: string;

@@ -10,25 +10,16 @@
  * until they have not heard it for three intervals. Best effort, like the stream itself: an event published while
  * no interest was known, or while the database was away, is not sent later; ordering is kept per sending node.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { DomainEvents, type DomainEvent, type DomainEventListener, type EventSource } from '../../domain/events.ts';
-import type { Logger } from '../../shared/logger.ts';
-import type { DB } from '../schema.ts';
 import { encodeEvent, eventsChannel, interestText, packEvents, parseEventNotice, withoutCommandPayloads } from './event-wire.ts';
-import { createChannelListener, type ChannelListenerOptions } from './listener.ts';
+import { createChannelListener, type NodeChannelOptions } from './listener.ts';
 
-export interface LiveEventRelayOptions {
-  db: Kysely<DB>;
-  /** Where the listener connects (its own connection, outside the pool). */
-  url: string;
-  schema: string;
-  nodeId: string;
+export interface LiveEventRelayOptions extends NodeChannelOptions {
   /** This node's events, to forward. */
   local: EventSource;
-  logger: Logger;
   /** How often a node with subscribers repeats its interest (default 5 000 ms). */
   interestIntervalMs?: number;
-  listener?: Pick<ChannelListenerOptions, 'reconnectDelayMs' | 'pingIntervalMs'>;
 }
 
 export interface LiveEventRelay extends EventSource {

@@ -17,31 +17,19 @@
  * deadline). A row is run at most once (claimed pending → running) and never after its deadline.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { CommandOutcome, CommandRelay, StationCommandGateway } from '../../domain/commands/types.ts';
 import { CommandError } from '../../domain/commands/types.ts';
 import type { JsonObject, JsonValue } from '../../domain/model.ts';
-import type { Logger } from '../../shared/logger.ts';
-import type { DB } from '../schema.ts';
-import { createChannelListener, type ChannelListenerOptions } from './listener.ts';
+import { createChannelListener, type NodeChannelOptions } from './listener.ts';
 import { createMailbox, type ClaimedRequest } from './mailbox.ts';
 import { DEFAULT_STALE_AFTER_MS } from './nodes.ts';
 import { nodeChannel, noticeText, packFailure, packOutcome, parseNotice, unpackResult } from './wire.ts';
 
-export interface CommandRelayOptions {
-  db: Kysely<DB>;
-  /** Where the listener connects (its own connection, outside the pool). */
-  url: string;
-  /** The database schema: channels are per schema. */
-  schema: string;
-  nodeId: string;
+export interface CommandRelayOptions extends NodeChannelOptions {
   /** Runs commands other nodes send here, on this node's connections only (it must never forward them again). */
   local: StationCommandGateway;
-  logger: Logger;
   /** A target node whose heartbeat is older than this is dead (default: the registry's). */
   staleAfterMs?: number;
-  /** Reconnect and ping timing of the listener (tests). */
-  listener?: Pick<ChannelListenerOptions, 'reconnectDelayMs' | 'pingIntervalMs'>;
 }
 
 export interface NodeCommandRelay extends CommandRelay {
