@@ -56,7 +56,7 @@ if (url) {
       assert.equal(await row('life-a'), undefined, 'gone after close');
     });
 
-    /** A registry with a running heartbeat timer (every 100 ms; stale after 1 s). */
+    /** A registry with a running heartbeat timer (every 100 ms; stale after 1 s); close it before the test ends. */
     function beating(nodeId: string): NodeRegistry {
       const created = createNodeRegistry({ db: database.db, nodeId, logger: silentLogger(), heartbeatMs: 100, staleAfterMs: 1000 });
       registries.push(created);
@@ -83,9 +83,12 @@ if (url) {
       const crashedInstance = '7d1c5c57-2f4e-4b8e-9a57-0c1c7d1c5c57';
       await sql`insert into cluster_nodes (node_id, instance) values ('crash-now', ${crashedInstance})`.execute(database.db);
       const started = Date.now();
-      await beating('crash-now').start();
+      const node = beating('crash-now');
+      await node.start();
       const waited = Date.now() - started;
       const now = await row('crash-now');
+      // Its timer would sweep the other tests' aged rows in the background.
+      await node.close();
       assert.ok(now && now.instance !== crashedInstance, 'taken over by the new instance');
       assert.ok(waited >= 800, `waited for the old heartbeat to go stale (${waited} ms)`);
     });
