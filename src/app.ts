@@ -87,19 +87,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
   // at start, so that a second process with a live node's id is refused before it touches them. PGlite is one
   // process, one node: no registry, no relay.
   const cluster = database.kind === 'postgres' && config.storage.databaseUrl ? { url: config.storage.databaseUrl, ...config.cluster } : undefined;
-  let rejoined = (): void => undefined;
-  let swept = (_stationIds: readonly string[]): void => undefined;
-  const nodes =
-    cluster &&
-    createNodeRegistry({
-      db: database.db,
-      nodeId,
-      logger,
-      heartbeatMs: cluster.heartbeatMs,
-      staleAfterMs: cluster.staleAfterMs,
-      onRejoined: () => rejoined(),
-      onSwept: (report) => swept(report.disconnectedStations),
-    });
+  const nodes = cluster && createNodeRegistry({ db: database.db, nodeId, logger, heartbeatMs: cluster.heartbeatMs, staleAfterMs: cluster.staleAfterMs });
   try {
     await nodes?.start();
   } catch (error) {
@@ -107,7 +95,7 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     throw error;
   }
   try {
-    return await startServices(config, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined: (hook) => (rejoined = hook), onSwept: (hook) => (swept = hook) });
+    return await startServices(config, { logger, nodeId, signingKey, database, cluster, nodes });
   } catch (error) {
     // The node id is let go at once, so that a corrected restart is not refused as a duplicate of this failed one.
     await nodes?.close().catch(() => undefined);
@@ -123,11 +111,9 @@ interface StartContext {
   database: Database;
   cluster: { url: string; heartbeatMs: number; staleAfterMs: number } | undefined;
   nodes: NodeRegistry | undefined;
-  onRejoined(hook: () => void): void;
-  onSwept(hook: (stationIds: readonly string[]) => void): void;
 }
 
-async function startServices(config: JouleConfig, { logger, nodeId, signingKey, database, cluster, nodes, onRejoined, onSwept }: StartContext): Promise<Joule> {
+async function startServices(config: JouleConfig, { logger, nodeId, signingKey, database, cluster, nodes }: StartContext): Promise<Joule> {
   const repos = createRepositories(database);
   const maintenance = startMaintenance({ database, retentionDays: config.storage.messageLogRetentionDays, logger });
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
@@ -169,20 +155,21 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
   gateway.onConnect(ocpp.onConnect);
   gateway.onDisconnect(ocpp.onDisconnect);
 
-  // Swept as dead while alive (no heartbeat in time): the stations still connected here were marked disconnected.
-  onRejoined(() => {
-    for (const identity of gateway.connectedIdentities()) {
-      const version = gateway.connectionInfo(identity)?.version;
-      if (version === undefined) continue;
-      repos.stations.markConnected(identity, nodeId, version, new Date()).catch((error: unknown) => logger.error({ err: error, station: identity }, 'could not record the station as connected again'));
-    }
-  });
-
-  // Stations of a dead node, disconnected by this node's sweep: announced here, as their node would have (live
-  // stream, OCPI EVSE statuses).
-  onSwept((stationIds) => {
-    const at = new Date();
-    for (const stationId of stationIds) events.publish({ type: 'station.disconnected', stationId, code: 1006, reason: 'its node stopped (no heartbeat)', at });
+  nodes?.listen({
+    // Swept as dead while alive (no heartbeat in time): the stations still connected here were marked disconnected.
+    rejoined() {
+      for (const identity of gateway.connectedIdentities()) {
+        const version = gateway.connectionInfo(identity)?.version;
+        if (version === undefined) continue;
+        repos.stations.markConnected(identity, nodeId, version, new Date()).catch((error: unknown) => logger.error({ err: error, station: identity }, 'could not record the station as connected again'));
+      }
+    },
+    // Stations of a dead node, disconnected by this node's sweep: announced here, as their node would have (live
+    // stream, OCPI EVSE statuses).
+    swept(report) {
+      const at = new Date();
+      for (const stationId of report.disconnectedStations) events.publish({ type: 'station.disconnected', stationId, code: 1006, reason: 'its node stopped (no heartbeat)', at });
+    },
   });
 
   // Commands for a station held by another node go there.

@@ -34,7 +34,8 @@ if (url) {
 
     /** A registry whose timer never fires during a test (heartbeats and sweeps are called by the test); stale after 10 minutes. */
     function registry(nodeId: string, onRejoined?: () => void): NodeRegistry {
-      const created = createNodeRegistry({ db: database.db, nodeId, logger: silentLogger(), heartbeatMs: 600_000, staleAfterMs: 600_001, onRejoined });
+      const created = createNodeRegistry({ db: database.db, nodeId, logger: silentLogger(), heartbeatMs: 600_000, staleAfterMs: 600_001 });
+      if (onRejoined) created.listen({ rejoined: onRejoined });
       registries.push(created);
       return created;
     }

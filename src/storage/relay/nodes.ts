@@ -31,16 +31,23 @@ export interface NodeRegistryOptions {
   heartbeatMs?: number;
   /** A node whose last heartbeat is older than this is dead (default 20 000 ms); must exceed heartbeatMs. */
   staleAfterMs?: number;
+}
+
+/**
+ * What the rest of the node does about the registry's findings. Set with `listen`, after start: the registry starts
+ * before the services that react (so that a duplicate node id is refused before anything touches its stations).
+ */
+export interface NodeRegistryListener {
   /**
    * This node's row had been swept as dead (it could not heartbeat for a while) and the heartbeat put it back: the
    * stations it still holds were marked disconnected meanwhile and should be recorded again.
    */
-  onRejoined?(): void;
+  rejoined?(): void;
   /**
    * This node's sweep removed dead nodes and disconnected their stations (only the sweep that removed a node reports
    * it): the stations' disconnection is to be announced, as their own node would have.
    */
-  onSwept?(report: SweepReport): void;
+  swept?(report: SweepReport): void;
 }
 
 export interface SweepReport {
@@ -55,6 +62,8 @@ export interface SweepReport {
 export interface NodeRegistry {
   /** Registers this node and starts the heartbeat; throws DuplicateNodeError when a live process has this id. */
   start(): Promise<void>;
+  /** Sets what is told of a rejoin or a sweep (replaces the previous listener). */
+  listen(listener: NodeRegistryListener): void;
   /** One heartbeat now (the timer's job). */
   heartbeat(): Promise<void>;
   /** One sweep now (the timer's job, after each heartbeat). */
@@ -93,6 +102,7 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let closed = false;
+  let listener: NodeRegistryListener = {};
 
   async function heartbeat(): Promise<void> {
     // No row: a sweep took this node for dead (it could not heartbeat in time); the insert puts it back.
@@ -106,7 +116,7 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
       logger.error({ nodeId }, 'node registry: another process has taken over this node id (this node was taken for dead): stop one of them');
     } else if (row.inserted) {
       logger.warn({ nodeId }, 'node registry: this node had been taken for dead (no heartbeat in time) and registered again');
-      options.onRejoined?.();
+      listener.rejoined?.();
     }
   }
 
@@ -124,7 +134,7 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
     const report: SweepReport = { deadNodes: rows[0]?.dead ?? [], disconnectedStations: rows[0]?.stations ?? [], purgedRequests: await mailbox.purgeAbandoned() };
     if (report.deadNodes.length > 0) {
       logger.warn({ ...report, disconnectedStations: report.disconnectedStations.length }, 'node registry: nodes without a heartbeat removed, their stations marked disconnected');
-      if (report.disconnectedStations.length > 0) options.onSwept?.(report);
+      if (report.disconnectedStations.length > 0) listener.swept?.(report);
     }
     else if (report.purgedRequests > 0) logger.info(report, 'command relay: removed requests whose caller went away');
     return report;
@@ -182,6 +192,10 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
       }
       logger.debug({ nodeId, heartbeatMs, staleAfterMs }, 'node registered');
       schedule();
+    },
+
+    listen(next) {
+      listener = next;
     },
 
     heartbeat,
