@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { DomainEvent, DomainEventType } from '../../domain/events.ts';
 import type { Transaction } from '../../domain/model.ts';
+import { isObject } from './wire.ts';
 
 /** Room for the envelope under the 8000-byte limit. */
 export const MAX_NOTICE_BYTES = 7900;
@@ -70,9 +71,6 @@ export function withoutCommandPayloads(text: string): string | undefined {
   return JSON.stringify({ ...event, response: null, error: null });
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function date(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
@@ -89,7 +87,7 @@ function transactionOf(value: unknown): Transaction | undefined {
   const createdAt = date(value.createdAt);
   const updatedAt = date(value.updatedAt);
   if (!createdAt || !updatedAt) return undefined;
-  const revived: Json = { ...value, createdAt, updatedAt };
+  const revived: Record<string, unknown> = { ...value, createdAt, updatedAt };
   for (const key of TRANSACTION_DATES) revived[key] = nullableDate(value[key]);
   return revived as unknown as Transaction;
 }

@@ -86,9 +86,12 @@ export class DuplicateNodeError extends Error {
   }
 }
 
+/** SQL: the time before which a heartbeat is stale, on the database clock. */
+const staleBefore = (staleAfterMs: number): RawBuilder<Date> => sql<Date>`now() - ${staleAfterMs}::int * interval '1 millisecond'`;
+
 /** SQL: `nodeId` has a heartbeat younger than `staleAfterMs` (a node without a row is not alive either). */
 export function isAliveSql(nodeId: string, staleAfterMs: number): RawBuilder<boolean> {
-  return sql<boolean>`exists (select 1 from cluster_nodes where node_id = ${nodeId} and heartbeat_at >= now() - ${staleAfterMs}::int * interval '1 millisecond')`;
+  return sql<boolean>`exists (select 1 from cluster_nodes where node_id = ${nodeId} and heartbeat_at >= ${staleBefore(staleAfterMs)})`;
 }
 
 export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
@@ -97,7 +100,7 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   if (staleAfterMs <= heartbeatMs) throw new Error(`cluster: staleAfterMs (${staleAfterMs}) must exceed heartbeatMs (${heartbeatMs})`);
   const instance = randomUUID();
-  const stale = sql`now() - ${staleAfterMs}::int * interval '1 millisecond'`;
+  const stale = staleBefore(staleAfterMs);
   const mailbox = createMailbox(db);
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;

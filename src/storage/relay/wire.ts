@@ -49,7 +49,8 @@ export function packFailure(error: unknown): JsonObject {
 const FAILURE_KINDS: Record<CommandFailureKind, true> = { offline: true, timeout: true, rejected: true, invalid: true, 'not-found': true };
 const isFailureKind = (kind: JsonValue | undefined): kind is CommandFailureKind => typeof kind === 'string' && Object.hasOwn(FAILURE_KINDS, kind);
 
-const isObject = (value: JsonValue | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A JSON object (not an array, not null): what arrives from another node is checked with it before it is read. */
+export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Returns what the target's gateway returned, or throws what it threw (a CommandError of the same kind). */
 export function unpackResult(stored: JsonValue | null, targetNode: string): CommandOutcome {
