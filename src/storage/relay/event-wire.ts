@@ -4,17 +4,16 @@
  * bytes, so a node's events of one turn go in as many notices as they need, each with the sender's node id (every
  * node also hears its own notices, and ignores them).
  */
-import { createHash } from 'node:crypto';
 import type { DomainEvent, DomainEventType } from '../../domain/events.ts';
 import type { Transaction } from '../../domain/model.ts';
-import { isObject } from './wire.ts';
+import { channelName, isObject } from './wire.ts';
 
 /** Room for the envelope under the 8000-byte limit. */
 export const MAX_NOTICE_BYTES = 7900;
 
 /** One events channel per schema: NOTIFY reaches every session of the database, whatever its schema. */
 export function eventsChannel(schema: string): string {
-  return `joule_events_${createHash('sha256').update(schema).digest('hex').slice(0, 32)}`;
+  return channelName('joule_events_', schema);
 }
 
 /** What a node says on the events channel: its events, or that it has live-stream clients (and wants the others'). */

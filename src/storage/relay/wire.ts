@@ -13,7 +13,12 @@ import type { JsonObject, JsonValue } from '../../domain/model.ts';
  * identifier of at most 63 bytes and a node id may be longer, hence the hash.
  */
 export function nodeChannel(schema: string, nodeId: string): string {
-  return `joule_node_${createHash('sha256').update(`${schema}/${nodeId}`).digest('hex').slice(0, 32)}`;
+  return channelName('joule_node_', `${schema}/${nodeId}`);
+}
+
+/** A channel name: `prefix` and a hash of `key` (a channel is an identifier of at most 63 bytes). */
+export function channelName(prefix: string, key: string): string {
+  return `${prefix}${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
 /** A request for the target node, or the reply to the node that waits for it; `id` is the command_relay row. */
