@@ -1,9 +1,8 @@
 /**
- * A lean OCPP-J station for load generation: one WebSocket, one CALL outstanding, frames built by hand and no
- * schema validation. The generator shares the machine with the server under test, so every microsecond it spends
- * is taken from the server; src/station's StationClient (validation, queueing, reconnects) is the simulator for
- * correctness, this is the cheapest honest client for throughput. Answers are still parsed and checked: a
- * CALLERROR, a mismatched id or a timeout rejects the call.
+ * A station for load generation over `ws`: one WebSocket, one CALL outstanding, frames built by hand and no schema
+ * validation; answers parsed and checked (a CALLERROR, a mismatched id or a timeout rejects the call). Used by
+ * `--compression` runs, since it negotiates permessage-deflate; plain runs use the cheaper raw-station.ts.
+ * src/station's StationClient (validation, queueing, reconnects) is the simulator for correctness.
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
@@ -11,14 +10,23 @@ import { closeSocket, openSocket } from './load.ts';
 
 export class BenchCallError extends Error {}
 
+/** What the benchmark needs of a station: one CALL at a time, payloads as JSON text both ways. */
+export interface LoadStation {
+  readonly identity: string;
+  readonly isConnected: boolean;
+  /** Sends the CALL and resolves with the CALLRESULT's payload as JSON text; a CALLERROR or timeout rejects. */
+  call(action: string, payloadJson: string, timeoutMs: number): Promise<string>;
+  close(): Promise<void>;
+}
+
 interface Pending {
   id: string;
-  resolve(payload: unknown): void;
+  resolve(payload: string): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
 }
 
-export class BenchStation {
+export class BenchStation implements LoadStation {
   #pending: Pending | undefined;
 
   private constructor(
@@ -38,15 +46,14 @@ export class BenchStation {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Sends a CALL and resolves with the CALLRESULT payload. */
-  call(action: string, payload: object, timeoutMs: number): Promise<unknown> {
+  call(action: string, payloadJson: string, timeoutMs: number): Promise<string> {
     if (this.#pending) return Promise.reject(new BenchCallError('a call is already outstanding'));
     if (!this.isConnected) return Promise.reject(new BenchCallError('not connected'));
     const id = randomUUID();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#fail(new BenchCallError(`${action}: no answer within ${timeoutMs} ms`)), timeoutMs);
       this.#pending = { id, resolve, reject, timer };
-      this.socket.send(`[2,"${id}","${action}",${JSON.stringify(payload)}]`);
+      this.socket.send(`[2,"${id}","${action}",${payloadJson}]`);
     });
   }
 
@@ -65,7 +72,7 @@ export class BenchStation {
     if (!Array.isArray(frame) || !pending || frame[1] !== pending.id) return; // a CALL from the CSMS: not used here
     this.#pending = undefined;
     clearTimeout(pending.timer);
-    if (frame[0] === 3) pending.resolve(frame[2]);
+    if (frame[0] === 3) pending.resolve(JSON.stringify(frame[2]));
     else pending.reject(new BenchCallError(`CALLERROR ${String(frame[2])}: ${String(frame[3])}`));
   }
 
