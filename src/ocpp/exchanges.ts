@@ -77,7 +77,8 @@ export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MA
       return;
     }
     forget(key, call.stationId);
-    messageLog.enqueue({ ...call, response: { messageType: result.messageType, payload: result.payload, createdAt: result.createdAt } });
+    const { messageType, payload, payloadJson, createdAt } = result;
+    messageLog.enqueue({ ...call, response: { messageType, payload, payloadJson, createdAt } });
   }
 
   return {

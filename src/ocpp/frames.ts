@@ -38,6 +38,24 @@ export function loggedPayload(event: FrameEvent): JsonValue {
   return frame[2] ?? null;
 }
 
+/**
+ * The payload's JSON text as it crossed the wire, when it can be cut from the frame text safely: the frame's head
+ * (`[2,"id","Action",` or `[3,"id",`) is exactly what JSON.stringify writes and the text ends with the array's
+ * `]`. The endpoint parsed that text as a frame of the right length, so what lies between is the payload and
+ * nothing else. A station that writes its frames differently (spaces, escapes) gets its payload serialized instead.
+ */
+export function wirePayload(event: FrameEvent): string | undefined {
+  const { text, messageType } = event;
+  if (text === '' || !text.endsWith(']')) return undefined;
+  let head: string;
+  if (messageType === MessageType.CALL || messageType === MessageType.SEND) {
+    if (event.action === undefined) return undefined;
+    head = `[${messageType},${JSON.stringify(event.messageId)},${JSON.stringify(event.action)},`;
+  } else if (messageType === MessageType.CALLRESULT) head = `[3,${JSON.stringify(event.messageId)},`;
+  else return undefined;
+  return text.startsWith(head) ? text.slice(head.length, -1) : undefined;
+}
+
 export interface FrameObserverDeps {
   messageLog: MessageLogRepository;
   presence: PresenceTracker;
@@ -64,6 +82,7 @@ export function createFrameObserver(deps: FrameObserverDeps): FrameObserver {
         messageId: event.messageId,
         action: event.action ?? null,
         payload,
+        payloadJson: wirePayload(event),
       };
       exchanges.record(entry);
       if (event.direction === 'in') deps.presence.seen(event.identity);
