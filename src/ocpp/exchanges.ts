@@ -27,56 +27,62 @@ export interface ExchangeLog {
   releaseAll(): void;
 }
 
-/** Identities contain no ':' (Part 4 §3.1.1, checked at the handshake): the key is unambiguous. */
-const keyOf = (entry: NewMessageLogEntry): string => `${entry.stationId}:${entry.messageId}`;
-
 const isStationCall = (entry: NewMessageLogEntry): boolean => entry.direction === 'in' && entry.messageType === MessageType.CALL;
 
 const isOurAnswer = (entry: NewMessageLogEntry): boolean =>
   entry.direction === 'out' && (entry.messageType === MessageType.CALLRESULT || entry.messageType === MessageType.CALLERROR);
 
+/**
+ * Held CALLs by station, then by message id, in arrival order. Two lookups by strings the connection already has
+ * (its identity, the frame's id) instead of a key built and hashed per frame: this runs twice per message. A
+ * station's map stays, empty, until it disconnects, since most hold one CALL at a time and a map per CALL would be
+ * an allocation per message.
+ */
+type HeldCalls = Map<string, Map<string, NewMessageLogEntry>>;
+
 export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MAX_HELD_CALLS): ExchangeLog {
-  // Insertion order is arrival order: the first key is the oldest held CALL.
-  const held = new Map<string, NewMessageLogEntry>();
-  // The keys held per station, so that a disconnect touches its own CALLs, not all of them (up to maxHeld). A
-  // station's set stays, empty, until it disconnects: most hold one CALL at a time, and a set per CALL would be an
-  // allocation per message.
-  const byStation = new Map<string, Set<string>>();
+  const held: HeldCalls = new Map();
+  let heldCount = 0;
 
-  function forget(key: string, stationId: string): void {
-    held.delete(key);
-    byStation.get(stationId)?.delete(key);
+  function take(calls: Map<string, NewMessageLogEntry>, messageId: string): NewMessageLogEntry | undefined {
+    const call = calls.get(messageId);
+    if (call !== undefined) {
+      calls.delete(messageId);
+      heldCount -= 1;
+    }
+    return call;
   }
 
-  function release(key: string, call: NewMessageLogEntry): void {
-    forget(key, call.stationId);
-    messageLog.enqueue(call);
-  }
-
+  /** Over the bound: the oldest held CALL of all stations goes unpaired (rare; a scan of the stations is fine). */
   function releaseOldest(): void {
-    const oldest = held.entries().next();
-    if (oldest.done !== true) release(...oldest.value);
+    let oldest: { calls: Map<string, NewMessageLogEntry>; messageId: string; at: number } | undefined;
+    for (const calls of held.values()) {
+      const first = calls.entries().next();
+      if (first.done === true) continue;
+      const at = first.value[1].createdAt?.getTime() ?? 0;
+      if (oldest === undefined || at < oldest.at) oldest = { calls, messageId: first.value[0], at };
+    }
+    const call = oldest && take(oldest.calls, oldest.messageId);
+    if (call !== undefined) messageLog.enqueue(call);
   }
 
   function hold(call: NewMessageLogEntry): void {
-    const key = keyOf(call);
-    const earlier = held.get(key);
-    if (earlier !== undefined) release(key, earlier);
-    else if (held.size >= maxHeld) releaseOldest();
-    held.set(key, { ...call, createdAt: call.createdAt ?? new Date() });
-    const keys = byStation.get(call.stationId);
-    if (keys) keys.add(key);
-    else byStation.set(call.stationId, new Set([key]));
+    let calls = held.get(call.stationId);
+    if (calls === undefined) held.set(call.stationId, (calls = new Map()));
+    const earlier = take(calls, call.messageId);
+    if (earlier !== undefined) messageLog.enqueue(earlier);
+    else if (heldCount >= maxHeld) releaseOldest();
+    calls.set(call.messageId, call.createdAt === undefined ? { ...call, createdAt: new Date() } : call);
+    heldCount += 1;
   }
 
   function answer(result: NewMessageLogEntry): void {
-    const key = keyOf(result);
-    const call = held.get(key);
+    const calls = held.get(result.stationId);
+    const call = calls && take(calls, result.messageId);
     if (call === undefined) {
       messageLog.enqueue(result);
       return;
     }
-    forget(key, call.stationId);
     const { messageType, payload, payloadJson, createdAt } = result;
     messageLog.enqueue({ ...call, response: { messageType, payload, payloadJson, createdAt } });
   }
@@ -89,20 +95,17 @@ export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MA
     },
 
     releaseStation(stationId) {
-      const keys = byStation.get(stationId);
-      if (keys === undefined) return;
-      byStation.delete(stationId);
-      for (const key of keys) {
-        const call = held.get(key);
-        held.delete(key);
-        if (call !== undefined) messageLog.enqueue(call);
-      }
+      const calls = held.get(stationId);
+      if (calls === undefined) return;
+      held.delete(stationId);
+      heldCount -= calls.size;
+      for (const call of calls.values()) messageLog.enqueue(call);
     },
 
     releaseAll() {
-      for (const call of held.values()) messageLog.enqueue(call);
+      for (const calls of held.values()) for (const call of calls.values()) messageLog.enqueue(call);
       held.clear();
-      byStation.clear();
+      heldCount = 0;
     },
   };
 }

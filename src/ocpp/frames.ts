@@ -83,6 +83,7 @@ export function createFrameObserver(deps: FrameObserverDeps): FrameObserver {
         action: event.action ?? null,
         payload,
         payloadJson: wirePayload(event),
+        createdAt: new Date(),
       };
       exchanges.record(entry);
       if (event.direction === 'in') deps.presence.seen(event.identity);
