@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { forEachDatabase } from '../../test/support/db.ts';
-import type { NewMessageLogEntry } from '../domain/model.ts';
-import { createRepositories } from './index.ts';
+import type { JsonValue, NewMessageLogEntry } from '../domain/model.ts';
+import { createLogger } from '../shared/logger.ts';
+import { createRepositories, type Database } from './index.ts';
 
 const at = (minute: number) => new Date(Date.UTC(2025, 2, 1, 10, minute));
 
@@ -16,6 +18,27 @@ function frame(n: number, stationId = 'CS-L', minute = n): NewMessageLogEntry {
     createdAt: at(minute),
   };
 }
+
+/** The stored JSON text of each entry of a station, oldest first: what the wire text test must see verbatim. */
+async function storedText(database: Database, stationId: string): Promise<Array<{ payload: string; response: string | null }>> {
+  const { rows } = await sql<{ payload: string; response: string | null }>`
+    select payload::text as payload, response_payload::text as response from message_log where station_id = ${stationId} order by id
+  `.execute(database.db);
+  return rows;
+}
+
+/**
+ * Payloads as a station may send them: pretty-printed (raw newlines, tabs and carriage returns between tokens),
+ * escaped backslashes and quotes, text that looks like COPY's null marker or escapes, unicode, and `\u0000`, which
+ * the json type accepts and json_to_recordset does not read.
+ */
+const NASTY_WIRE: string[] = [
+  '{\n\t"a": 1,\r\n  "b" :\t[ "x\\ty", "\\\\N" ]\n}',
+  '{"path":"C:\\\\temp\\\\new","quote":"say \\"hi\\"","null":"\\\\N","marker":"\\\\."}',
+  '{"text":"\\u0000","mixed":"a\\u0000b","tab":"\\t","nl":"\\n"}',
+  '{"unicode":"é ü 中文 😀","escaped":"\\u00e9 \\ud83d\\ude00","\\u0000key":null}',
+  '[null, true, -1.5e3, "\\\\", ""]',
+];
 
 forEachDatabase('message log', async (env, t) => {
   await t.test('append writes a batch at once', async () => {
@@ -96,5 +119,89 @@ forEachDatabase('message log', async (env, t) => {
     assert.equal(left.length, before - removed);
     assert.ok(left.every((e) => e.createdAt >= at(30)));
     assert.deepEqual((await messageLog.list({ stationId: 'CS-P' })).map((e) => e.messageId), ['m-2', 'm-1']);
+  });
+
+  await t.test('the wire text of a payload is stored as it is, not serialized again', async () => {
+    const database = await env.open();
+    const { messageLog } = createRepositories(database);
+    const wire = '{ "b" : 2,\n\t"a":[ 1 ,"é"] }';
+    const answer = '{"currentTime" :"2025-03-01T10:05:00Z"}';
+    const entry = { ...frame(0, 'CS-W'), payload: { a: [1, 'é'], b: 2 }, payloadJson: wire, response: { messageType: 3, payload: { currentTime: '2025-03-01T10:05:00Z' }, payloadJson: answer } };
+    await messageLog.append([entry]);
+    messageLog.enqueue({ ...entry, messageId: 'm-queued' });
+    messageLog.enqueue({ ...frame(1, 'CS-W'), payload: { b: 2, a: 1 } });
+    await messageLog.flush();
+    assert.deepEqual(await storedText(database, 'CS-W'), [
+      { payload: wire, response: answer },
+      { payload: wire, response: answer },
+      { payload: '{"b":2,"a":1}', response: null },
+    ]);
+    const [, queued] = await messageLog.list({ stationId: 'CS-W' });
+    assert.deepEqual(queued?.payload, { a: [1, 'é'], b: 2 });
+    assert.deepEqual(queued?.response?.payload, { currentTime: '2025-03-01T10:05:00Z' });
+  });
+
+  await t.test('payloads, ids and actions that need escaping round-trip', async () => {
+    const { messageLog } = createRepositories(await env.open(), { messageLog: { maxBatch: 3 } });
+    const odd = ['a\\b', 'tab\there', 'line\nbreak\r\n', '\\N', '\\.', '"quoted"', 'é😀中'];
+    const entries: NewMessageLogEntry[] = [];
+    NASTY_WIRE.forEach((wire, n) => {
+      const payload = JSON.parse(wire) as JsonValue;
+      // The same payload as wire text and as a value the log serializes itself, in a response too.
+      entries.push({ ...frame(n, 'CS-E'), messageId: `wire-${n}-${odd[n]!}`, action: odd[n + 1]!, payload, payloadJson: wire, response: { messageType: 3, payload, payloadJson: wire } });
+      entries.push({ ...frame(n, 'CS-E'), messageId: `value-${n}-${odd[n]!}`, action: null, payload, response: { messageType: 4, payload } });
+    });
+    entries.push({ ...frame(9, 'CS-E'), messageId: odd.join(''), action: odd.join('|'), payload: { s: odd.join('') } });
+    const oddStation = `CS-${odd.join('')}`;
+    messageLog.enqueue({ ...frame(10, oddStation), payload: { station: oddStation } });
+
+    for (const entry of entries) messageLog.enqueue(entry);
+    await messageLog.flush();
+    assert.equal(messageLog.dropped, 0);
+    await messageLog.append(entries.map((e) => ({ ...e, messageId: `appended:${e.messageId}` })));
+
+    const stored = (await messageLog.list({ stationId: 'CS-E', limit: 1000 })).reverse();
+    assert.equal(stored.length, entries.length * 2);
+    const expected = [...entries, ...entries.map((e) => ({ ...e, messageId: `appended:${e.messageId}` }))];
+    stored.forEach((row, i) => {
+      const e = expected[i]!;
+      assert.equal(row.messageId, e.messageId);
+      assert.equal(row.action, e.action ?? null);
+      assert.deepEqual(row.payload, e.payload, `payload of ${e.messageId}`);
+      assert.deepEqual(row.response?.payload ?? null, e.response?.payload ?? null, `response of ${e.messageId}`);
+    });
+    const [other] = await messageLog.list({ stationId: oddStation });
+    assert.deepEqual(other?.payload, { station: oddStation });
+  });
+
+  await t.test('a JSON null payload is stored as JSON null', async () => {
+    const database = await env.open();
+    const { messageLog } = createRepositories(database);
+    const entry = { ...frame(0, 'CS-N'), payload: null, response: { messageType: 3, payload: null } };
+    await messageLog.append([entry]);
+    messageLog.enqueue(entry);
+    messageLog.enqueue({ ...entry, payloadJson: 'null', response: { messageType: 3, payload: null, payloadJson: 'null' } });
+    await messageLog.flush();
+    assert.equal(messageLog.dropped, 0);
+    assert.deepEqual(await storedText(database, 'CS-N'), Array(3).fill({ payload: 'null', response: 'null' }));
+    const listed = await messageLog.list({ stationId: 'CS-N' });
+    assert.deepEqual(listed.map((e) => [e.payload, e.response?.payload]), Array(3).fill([null, null]));
+  });
+
+  await t.test('a batch that fails is dropped, counted and logged; the next one lands', async () => {
+    const lines: Array<{ msg: string; entries?: number }> = [];
+    const logger = createLogger({ level: 'error', destination: { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; entries?: number }) } });
+    const { messageLog } = createRepositories(await env.open(), { messageLog: { maxBatch: 2, logger } });
+    // More failing batches than the pool has connections: a failed write must give its connection back.
+    for (let n = 0; n < 12; n++) messageLog.enqueue({ ...frame(n, 'CS-F'), payloadJson: n === 11 ? '{"broken":' : '{"ok":true,' });
+    messageLog.enqueue(frame(12, 'CS-F'));
+    await messageLog.flush();
+    assert.equal(messageLog.dropped, 12);
+    assert.deepEqual(lines.map((l) => [l.msg, l.entries]), Array(6).fill(['message log batch lost', 2]));
+
+    for (let n = 20; n < 23; n++) messageLog.enqueue(frame(n, 'CS-F'));
+    await messageLog.flush();
+    assert.deepEqual((await messageLog.list({ stationId: 'CS-F' })).map((e) => e.messageId), ['m-22', 'm-21', 'm-20', 'm-12']);
+    assert.equal(messageLog.dropped, 12);
   });
 });

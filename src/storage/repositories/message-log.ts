@@ -48,34 +48,48 @@ function toResponse(row: Selectable<MessageLogTable>): MessageLogResponse | null
   return { messageType: row.response_type, payload: row.response_payload as JsonValue, createdAt: row.responded_at };
 }
 
+/** The payload's JSON text: as it crossed the wire when the caller has it, so it is not serialized a second time. */
+const payloadText = (json: string | undefined, payload: JsonValue): string => json ?? JSON.stringify(payload);
+
+/**
+ * A payload's key in the insert's JSON row. json_to_recordset de-escapes every string of its input and fails on
+ * `\u0000` (which the json type itself accepts), so such a payload goes as a JSON string of its text instead, read
+ * back with a cast; a rare case, and the check is cheaper than always encoding twice.
+ */
+function payloadField(key: string, text: string): string {
+  return text.includes('\\u0000') ? `,"${key}_text":${JSON.stringify(text)}` : `,"${key}":${text}`;
+}
+
 /**
  * One entry as a row of the insert's JSON input. Entries are serialized when enqueued, so the buffer holds one
  * flat string per entry instead of keeping every parsed payload alive until the flush (which made the garbage
- * collector copy and promote them).
+ * collector copy and promote them). Built by concatenation: the payload's text goes in as it is. A key left out
+ * reads as null.
  */
 function rowJson(e: NewMessageLogEntry): string {
-  const response = e.response ?? undefined;
-  return JSON.stringify({
-    station_id: e.stationId,
-    direction: e.direction,
-    message_type: e.messageType,
-    message_id: e.messageId,
-    action: e.action ?? undefined,
-    payload: e.payload,
-    created_at: (e.createdAt ?? new Date()).toISOString(),
-    response_type: response?.messageType,
-    response_payload: response?.payload,
-    responded_at: response === undefined ? undefined : (response.createdAt ?? new Date()).toISOString(),
-  });
+  let row = `{"station_id":${JSON.stringify(e.stationId)},"direction":${JSON.stringify(e.direction)},"message_type":${e.messageType},"message_id":${JSON.stringify(e.messageId)}`;
+  if (e.action != null) row += `,"action":${JSON.stringify(e.action)}`;
+  row += payloadField('payload', payloadText(e.payloadJson, e.payload));
+  row += `,"created_at":"${(e.createdAt ?? new Date()).toISOString()}"`;
+  const response = e.response;
+  if (response != null) {
+    row += `,"response_type":${response.messageType}`;
+    row += payloadField('response_payload', payloadText(response.payloadJson, response.payload));
+    row += `,"responded_at":"${(response.createdAt ?? new Date()).toISOString()}"`;
+  }
+  return `${row}}`;
 }
 
 async function insertRows(db: Executor, rows: readonly string[]): Promise<void> {
   if (rows.length === 0) return;
-  // One parameter whatever the batch size: one statement text, planned once. A key left out reads as null.
+  // One parameter whatever the batch size: one statement text, planned once. json_to_recordset reads a JSON null
+  // as SQL null: the coalesces store it as JSON null, as COPY does (a null payload used to fail the whole batch).
   await sql`
     insert into message_log (station_id, direction, message_type, message_id, action, payload, created_at, response_type, response_payload, responded_at)
-    select * from json_to_recordset(${`[${rows.join(',')}]`}::json) as m(station_id text, direction text, message_type smallint,
-         message_id text, action text, payload json, created_at timestamptz, response_type smallint, response_payload json, responded_at timestamptz)
+    select m.station_id, m.direction, m.message_type, m.message_id, m.action, coalesce(m.payload, m.payload_text::json, 'null'), m.created_at,
+           m.response_type, case when m.response_type is not null then coalesce(m.response_payload, m.response_payload_text::json, 'null') end, m.responded_at
+    from json_to_recordset(${`[${rows.join(',')}]`}::json) as m(station_id text, direction text, message_type smallint, message_id text, action text,
+         payload json, payload_text text, created_at timestamptz, response_type smallint, response_payload json, response_payload_text text, responded_at timestamptz)
   `.execute(db);
 }
 
