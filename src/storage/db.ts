@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../shared/logger.ts';
 import { migrateToLatest } from './migrate.ts';
+import { pooledCopyFrom, type CopyFrom } from './pg-copy.ts';
 import { preparingPool } from './pg-prepared.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { withScopedIntrospection } from './scoped-introspector.ts';
@@ -33,6 +34,8 @@ export interface Database {
   readonly kind: DatabaseKind;
   readonly schema: string;
   readonly db: Kysely<DB>;
+  /** PostgreSQL only: `COPY … FROM STDIN` on a pooled connection of its own, outside any transaction. */
+  readonly copyFrom?: CopyFrom;
   /** Registers work to do before the connection closes (flushing write-behind buffers). */
   onClose(hook: () => Promise<void>): void;
   /** Runs the close hooks, then closes the pool or PGlite. Safe to call twice. */
@@ -49,7 +52,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   const schema = options.schema ?? 'public';
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
 
-  const { kind, dialect } = options.url ? postgresDialect(options.url, schema, options.poolSize ?? 10, options.logger) : await pgliteDialect(options.dataDir ?? './data', schema);
+  const { kind, dialect, copyFrom } = options.url ? postgresDialect(options.url, schema, options.poolSize ?? 10, options.logger) : await pgliteDialect(options.dataDir ?? './data', schema);
   const db = new Kysely<DB>({ dialect: withScopedIntrospection(dialect, schema) });
   const hooks: Array<() => Promise<void>> = [];
   let closing: Promise<void> | undefined;
@@ -71,10 +74,16 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     throw err;
   }
 
-  return { kind, schema, db, onClose: (hook) => void hooks.push(hook), close };
+  return { kind, schema, db, copyFrom, onClose: (hook) => void hooks.push(hook), close };
 }
 
-function postgresDialect(url: string, schema: string, poolSize: number, logger?: Logger): { kind: DatabaseKind; dialect: Dialect } {
+interface Backend {
+  kind: DatabaseKind;
+  dialect: Dialect;
+  copyFrom?: CopyFrom;
+}
+
+function postgresDialect(url: string, schema: string, poolSize: number, logger?: Logger): Backend {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -88,10 +97,10 @@ function postgresDialect(url: string, schema: string, poolSize: number, logger?:
   });
   // An idle connection that breaks (server restart) is dropped by the pool; unhandled, the event would crash us.
   pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost'));
-  return { kind: 'postgres', dialect: new PostgresDialect({ pool: preparingPool(pool) }) };
+  return { kind: 'postgres', dialect: new PostgresDialect({ pool: preparingPool(pool) }), copyFrom: pooledCopyFrom(pool) };
 }
 
-async function pgliteDialect(dataDir: string, schema: string): Promise<{ kind: DatabaseKind; dialect: Dialect }> {
+async function pgliteDialect(dataDir: string, schema: string): Promise<Backend> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: parseInt8 } });
   // One session for the life of the process, so setting search_path once is enough (name validated above).

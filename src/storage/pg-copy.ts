@@ -1,0 +1,34 @@
+/**
+ * `COPY … FROM STDIN` on PostgreSQL, for bulk writes: the server reads COPY's text format for less CPU per row
+ * than an insert of the same rows from a JSON parameter. PostgreSQL only: PGlite has no COPY stream.
+ */
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+
+/** Runs a `COPY … FROM STDIN` statement with `data` (complete rows in the statement's format); resolves to the rows copied. */
+export type CopyFrom = (statement: string, data: Buffer) => Promise<number>;
+
+export function pooledCopyFrom(pool: pg.Pool): CopyFrom {
+  return async (statement, data) => {
+    // A connection of its own: a COPY occupies it until the server has read every row.
+    const client = await pool.connect();
+    // A connection lost mid-COPY fails the COPY; unheard, the client's own error event would crash the process.
+    const ignore = (): void => {};
+    client.on('error', ignore);
+    let failure: Error | undefined;
+    try {
+      const stream = client.query(copyStreams.from(statement));
+      stream.end(data);
+      await finished(stream);
+      return stream.rowCount;
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      client.off('error', ignore);
+      // A COPY that failed may have left the connection mid-protocol: the pool discards it rather than reuse it.
+      client.release(failure);
+    }
+  };
+}
