@@ -30,14 +30,15 @@ export interface StorageRepositories extends Repositories {
 }
 
 export interface RepositoryOptions {
-  messageLog?: MessageLogOptions;
+  /** Whether the log writes with COPY follows from the database. */
+  messageLog?: Omit<MessageLogOptions, 'copyFrom'>;
   transactions?: TransactionRepositoryOptions;
 }
 
 /** Repositories over one database. The message log's buffer is flushed when the database closes. */
 export function createRepositories(database: Database, options: RepositoryOptions = {}): StorageRepositories {
   const { db } = database;
-  const messageLog = createMessageLogRepository(db, options.messageLog);
+  const messageLog = createMessageLogRepository(db, { ...options.messageLog, copyFrom: database.copyFrom });
   database.onClose(() => messageLog.close());
   return {
     stations: createStationRepository(db),

@@ -204,4 +204,28 @@ forEachDatabase('message log', async (env, t) => {
     assert.deepEqual((await messageLog.list({ stationId: 'CS-F' })).map((e) => e.messageId), ['m-22', 'm-21', 'm-20', 'm-12']);
     assert.equal(messageLog.dropped, 12);
   });
+
+  await t.test('a flush writes with COPY on PostgreSQL and inserts on PGlite; append inserts on both', async () => {
+    const database = await env.open();
+    const { db } = database;
+    // What ran each statement that wrote to the log, recorded by the database itself.
+    await sql`create table logged_statements (id serial, query text)`.execute(db);
+    await sql`create function note_statement() returns trigger language plpgsql as $$ begin insert into logged_statements (query) values (current_query()); return null; end $$`.execute(db);
+    await sql`create trigger note_statement after insert on message_log for each statement execute function note_statement()`.execute(db);
+    try {
+      const { messageLog } = createRepositories(database);
+      messageLog.enqueue(frame(0, 'CS-C'));
+      messageLog.enqueue(frame(1, 'CS-C'));
+      await messageLog.flush();
+      await messageLog.append([frame(2, 'CS-C')]);
+      const { rows } = await sql<{ query: string }>`select query from logged_statements order by id`.execute(db);
+      const verbs = rows.map((r) => /^\s*(\w+)/.exec(r.query)?.[1]?.toLowerCase());
+      assert.deepEqual(verbs, [env.backend === 'postgres' ? 'copy' : 'insert', 'insert']);
+      assert.deepEqual((await messageLog.list({ stationId: 'CS-C' })).map((e) => e.messageId), ['m-2', 'm-1', 'm-0']);
+    } finally {
+      await sql`drop trigger note_statement on message_log`.execute(db);
+      await sql`drop function note_statement()`.execute(db);
+      await sql`drop table logged_statements`.execute(db);
+    }
+  });
 });

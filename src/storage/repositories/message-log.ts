@@ -2,13 +2,15 @@
  * The message log: every OCPP frame in and out, a station's CALL and our answer to it as one entry (an exchange,
  * paired by the OCPP layer before it enqueues). Writes are write-behind — enqueue() buffers and a flush writes
  * up to `maxBatch` entries per statement, when the buffer fills, after `flushIntervalMs`, or on close — because
- * one insert per frame would cost more than handling the frame. Losing the last few log lines in a crash is
- * acceptable; transaction data never goes through here.
+ * one insert per frame would cost more than handling the frame. On PostgreSQL a flush writes with COPY, which costs
+ * the server less per row than the insert (~12.5 against ~18 µs, measured in isolation); PGlite has no COPY stream
+ * and inserts. Losing the last few log lines in a crash is acceptable; transaction data never goes through here.
  */
 import { sql, type Selectable } from 'kysely';
 import type { Logger } from '../../shared/logger.ts';
 import type { Direction, JsonValue, MessageLogEntry, MessageLogResponse, NewMessageLogEntry } from '../../domain/model.ts';
 import type { MessageLogFilter, MessageLogRepository } from '../../domain/ports.ts';
+import type { CopyFrom } from '../pg-copy.ts';
 import type { MessageLogTable } from '../schema.ts';
 import { pageOf, type Executor } from './convert.ts';
 
@@ -20,6 +22,8 @@ export interface MessageLogOptions {
   /** Entries buffered beyond this are dropped (and counted) while the database is unreachable (default 50,000). */
   maxPending?: number;
   logger?: Logger;
+  /** Writes the buffered batches with COPY through this (PostgreSQL); without it, with the insert statement. */
+  copyFrom?: CopyFrom;
 }
 
 export interface BufferedMessageLog extends MessageLogRepository {
@@ -93,10 +97,46 @@ async function insertRows(db: Executor, rows: readonly string[]): Promise<void> 
   `.execute(db);
 }
 
+const COPY_STATEMENT =
+  'copy message_log (station_id, direction, message_type, message_id, action, payload, created_at, response_type, response_payload, responded_at) from stdin';
+
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_SPECIALS = /[\\\n\r\t]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A value in COPY's text format: the backslash and the row and column separators are the characters it escapes. */
+const copyText = (value: string): string => (COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]!) : value);
+
+/** One entry as a line of COPY's text format (tab-separated, `\N` for null): what the buffer holds on PostgreSQL. */
+function copyRow(e: NewMessageLogEntry): string {
+  const response = e.response;
+  const answer =
+    response == null
+      ? '\\N\t\\N\t\\N'
+      : `${response.messageType}\t${copyText(payloadText(response.payloadJson, response.payload))}\t${(response.createdAt ?? new Date()).toISOString()}`;
+  const action = e.action == null ? '\\N' : copyText(e.action);
+  return `${copyText(e.stationId)}\t${copyText(e.direction)}\t${e.messageType}\t${copyText(e.messageId)}\t${action}\t${copyText(payloadText(e.payloadJson, e.payload))}\t${(e.createdAt ?? new Date()).toISOString()}\t${answer}\n`;
+}
+
+/** A batch as COPY's input, each row encoded straight into one buffer (no string of the whole batch first). */
+function copyData(rows: readonly string[]): Buffer {
+  let size = 0;
+  for (const row of rows) size += Buffer.byteLength(row);
+  const data = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const row of rows) offset += data.write(row, offset);
+  return data;
+}
+
 export function createMessageLogRepository(db: Executor, options: MessageLogOptions = {}): BufferedMessageLog {
   const maxBatch = options.maxBatch ?? 500;
   const interval = options.flushIntervalMs ?? 200;
   const maxPending = options.maxPending ?? 50_000;
+  const { copyFrom } = options;
+  // The buffer holds rows in the format of the statement that will write them. append() always inserts: it may
+  // run inside the caller's transaction, which a COPY on a connection of its own would not be part of.
+  const toRow = copyFrom ? copyRow : rowJson;
+  const write = copyFrom ? (rows: readonly string[]) => copyFrom(COPY_STATEMENT, copyData(rows)) : (rows: readonly string[]) => insertRows(db, rows);
   let buffer: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -115,7 +155,7 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
       buffer = buffer.slice(batch.length);
       remaining -= batch.length;
       try {
-        await insertRows(db, batch);
+        await write(batch);
       } catch (err) {
         dropped += batch.length;
         options.logger?.error({ err, entries: batch.length }, 'message log batch lost');
@@ -155,7 +195,7 @@ export function createMessageLogRepository(db: Executor, options: MessageLogOpti
         dropped++;
         return;
       }
-      buffer.push(rowJson(entry));
+      buffer.push(toRow(entry));
       if (buffer.length >= maxBatch) void flush();
       else if (!timer) {
         timer = setTimeout(() => void flush(), interval);
