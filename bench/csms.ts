@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ServerProcess, stopAll } from './lib/child.ts';
+import { jouleRuntimeFlags, ServerProcess, stopAll } from './lib/child.ts';
 import { percentile } from './lib/load.ts';
 import { RawStation } from './lib/raw-station.ts';
 import { BenchStation, type LoadStation } from './lib/station.ts';
@@ -295,7 +295,7 @@ async function runLeg(backend: Backend): Promise<LegResult> {
     args.push('--data-dir', dataDir);
     cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
   }
-  const server = await ServerProcess.start('bench/servers/csms.ts', args).catch(async (error: unknown) => {
+  const server = await ServerProcess.start('bench/servers/csms.ts', args, process.env, jouleRuntimeFlags()).catch(async (error: unknown) => {
     await cleanup();
     throw error;
   });
@@ -405,6 +405,7 @@ try {
   }
   console.log(`\nCSMS: ${stations} stations, transactions of 1 Started + ${updates} Updated + 1 Ended TransactionEvent (3 samples each)`);
   console.log(`${seconds / 2} s at full speed (each station sends as soon as it has its answer), then ${seconds / 2} s paced at the target rate`);
+  console.log(`Joule runs with npm start's flags: ${jouleRuntimeFlags().join(' ')}${process.env.BENCH_NODE_FLAGS ? `, and BENCH_NODE_FLAGS ${process.env.BENCH_NODE_FLAGS}` : ''}`);
   console.log(`${machine}${compression ? ', compression on' : ''}${withoutRoamingSync ? ', WITHOUT the roaming transaction follower (diagnosis)' : ''}\n`);
   console.log('database  load         persisted/s   p50 ms   p99 ms     acked  errors  µs CPU/msg: joule, stations, postgres   machine busy');
   for (const result of results) report(result);

@@ -6,6 +6,7 @@
  * goes away (the IPC channel closes), so a crashed or interrupted run leaves no server behind.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export type ServerRequest = { type: 'cpu' } | { type: 'mem' } | { type: 'stop' } | { type: 'custom'; name: string };
 export type ServerReply =
@@ -70,6 +71,15 @@ export function stopAll(): void {
 const START_TIMEOUT_MS = 180_000;
 const ASK_TIMEOUT_MS = 30_000;
 
+/**
+ * The V8 flags `npm start` gives Joule (package.json's start script; bin/joule.mjs's first line has the same), so a
+ * benchmark of the CSMS measures the process an operator runs.
+ */
+export function jouleRuntimeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 /** A server under test, seen from the run. */
 export class ServerProcess {
   private constructor(
@@ -77,7 +87,8 @@ export class ServerProcess {
     readonly port: number,
   ) {}
 
-  static async start(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
+  /** `runtimeFlags`: Node/V8 flags the server runs with (e.g. jouleRuntimeFlags()), before BENCH_NODE_FLAGS. */
+  static async start(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env, runtimeFlags: string[] = []): Promise<ServerProcess> {
     const child = fork(script, args, {
       // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
       // BENCH_NODE_FLAGS="--flag ..." (diagnosis): more flags for every server, e.g. V8 GC settings or --trace-gc (whose
@@ -86,6 +97,7 @@ export class ServerProcess {
         '--import',
         'tsx',
         '--expose-gc',
+        ...runtimeFlags,
         ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
         ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ').filter((flag) => flag !== '') : []),
       ],
