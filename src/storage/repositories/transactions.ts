@@ -172,8 +172,10 @@ async function applyBatch(db: Executor, events: readonly TransactionEventInput[]
         updated_at = now()
       from existing e
       join i on i.idx = e.idx
-      join event on event.transaction_pk = e.id
-      where t.id = e.id
+      -- Only transactions whose event was inserted (not a duplicate). As an array, not a join with the event CTE:
+      -- the planner guesses a few rows for every CTE here and nested-loops such a join, which made a 200-event
+      -- batch cost 40 % more per event than a 100-event one (batch sizes grow with load).
+      where t.id = e.id and e.id = any(array(select transaction_pk from event))
       returning i.idx, t.*
     )
     select 'updated' as outcome, * from updated
