@@ -174,6 +174,25 @@ forEachDatabase('message log', async (env, t) => {
     assert.deepEqual(other?.payload, { station: oddStation });
   });
 
+  await t.test('a NUL or lone surrogate in an id or action is stored as U+FFFD, and the batch around it lands', async () => {
+    const { messageLog } = createRepositories(await env.open(), { messageLog: { maxBatch: 10 } });
+    const lone = JSON.parse('"\\ud800"') as string;
+    const payload = JSON.parse('{"lone":"\\ud800x","pair":"\\ud83d\\ude00","nul":"a\\u0000b"}') as JsonValue;
+    messageLog.enqueue({ ...frame(1, 'CS-U'), messageId: 'before' });
+    messageLog.enqueue({ ...frame(2, 'CS-U'), messageId: `n\u0000ul`, action: `Heart${lone}beat`, payload, response: { messageType: 3, payload } });
+    messageLog.enqueue({ ...frame(3, 'CS-U'), messageId: `${lone}`, payload, payloadJson: '{"lone":"\\ud800x","pair":"\\ud83d\\ude00","nul":"a\\u0000b"}' });
+    messageLog.enqueue({ ...frame(4, 'CS-U'), messageId: 'after' });
+    await messageLog.flush();
+    assert.equal(messageLog.dropped, 0);
+    const stored = (await messageLog.list({ stationId: 'CS-U' })).reverse();
+    assert.deepEqual(
+      stored.map((e) => [e.messageId, e.action]),
+      [['before', 'StatusNotification'], ['n\uFFFDul', 'Heart\uFFFDbeat'], ['\uFFFD', 'StatusNotification'], ['after', 'Heartbeat']],
+    );
+    assert.deepEqual(stored[1]?.payload, payload, 'payloads keep their escapes');
+    assert.deepEqual(stored[2]?.payload, payload);
+  });
+
   await t.test('a JSON null payload is stored as JSON null', async () => {
     const database = await env.open();
     const { messageLog } = createRepositories(database);

@@ -70,9 +70,18 @@ function payloadField(key: string, text: string): string {
  * collector copy and promote them). Built by concatenation: the payload's text goes in as it is. A key left out
  * reads as null.
  */
+/**
+ * A station's message id or action as a text column can hold it. JSON lets a frame carry `\u0000` or a lone
+ * surrogate, which PostgreSQL's text cannot store: one such frame failed its whole batch (up to 500 entries of
+ * every station). Those characters become U+FFFD; everything else is stored as it came.
+ */
+function storable(text: string): string {
+  return text.isWellFormed() && !text.includes('\u0000') ? text : text.toWellFormed().replaceAll('\u0000', '\uFFFD');
+}
+
 function rowJson(e: NewMessageLogEntry): string {
-  let row = `{"station_id":${JSON.stringify(e.stationId)},"direction":${JSON.stringify(e.direction)},"message_type":${e.messageType},"message_id":${JSON.stringify(e.messageId)}`;
-  if (e.action != null) row += `,"action":${JSON.stringify(e.action)}`;
+  let row = `{"station_id":${JSON.stringify(storable(e.stationId))},"direction":${JSON.stringify(e.direction)},"message_type":${e.messageType},"message_id":${JSON.stringify(storable(e.messageId))}`;
+  if (e.action != null) row += `,"action":${JSON.stringify(storable(e.action))}`;
   row += payloadField('payload', payloadText(e.payloadJson, e.payload));
   row += `,"created_at":"${(e.createdAt ?? new Date()).toISOString()}"`;
   const response = e.response;
@@ -114,8 +123,8 @@ function copyRow(e: NewMessageLogEntry): string {
     response == null
       ? '\\N\t\\N\t\\N'
       : `${response.messageType}\t${copyText(payloadText(response.payloadJson, response.payload))}\t${(response.createdAt ?? new Date()).toISOString()}`;
-  const action = e.action == null ? '\\N' : copyText(e.action);
-  return `${copyText(e.stationId)}\t${copyText(e.direction)}\t${e.messageType}\t${copyText(e.messageId)}\t${action}\t${copyText(payloadText(e.payloadJson, e.payload))}\t${(e.createdAt ?? new Date()).toISOString()}\t${answer}\n`;
+  const action = e.action == null ? '\\N' : copyText(storable(e.action));
+  return `${copyText(storable(e.stationId))}\t${copyText(e.direction)}\t${e.messageType}\t${copyText(storable(e.messageId))}\t${action}\t${copyText(payloadText(e.payloadJson, e.payload))}\t${(e.createdAt ?? new Date()).toISOString()}\t${answer}\n`;
 }
 
 /** A batch as COPY's input, each row encoded straight into one buffer (no string of the whole batch first). */
