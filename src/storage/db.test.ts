@@ -57,3 +57,26 @@ forEachDatabase('tables live in the configured schema only', async (env) => {
 test('rejects schema names that are not plain identifiers', async () => {
   await assert.rejects(openDatabase({ dataDir: 'memory://', schema: 'x; drop table y' }), /invalid schema name/);
 });
+
+forEachDatabase('a connection the server drops while it is checked out fails its work, not the process', async (env) => {
+  const database = await env.open();
+  if (database.kind !== 'postgres') return; // PGlite has no server to drop us
+  const pid = async (db: typeof database.db) => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid;
+  const killer = await env.open();
+  const failed = await database.db
+    .transaction()
+    .execute(async (trx) => {
+      const own = await pid(trx);
+      // Terminated between two statements: the server's FATAL arrives while no query is active on the client,
+      // which pg reports as an 'error' event on the checked-out client (unhandled, it would end the process).
+      await sql`select pg_terminate_backend(${own})`.execute(killer.db);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sql`select 1`.execute(trx);
+    })
+    .then(
+      () => false,
+      () => true,
+    );
+  assert.equal(failed, true, 'the transaction fails');
+  assert.equal((await sql<{ one: number }>`select 1 as one`.execute(database.db)).rows[0]?.one, 1, 'later work gets a new connection');
+});

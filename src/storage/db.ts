@@ -97,7 +97,8 @@ function postgresDialect(url: string, schema: string, poolSize: number, logger?:
   });
   // An idle connection that breaks (server restart) is dropped by the pool; unhandled, the event would crash us.
   pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost'));
-  return { kind: 'postgres', dialect: new PostgresDialect({ pool: preparingPool(pool) }), copyFrom: pooledCopyFrom(pool) };
+  const inUseLost = (err: Error): void => logger?.warn({ err }, 'database connection lost while in use');
+  return { kind: 'postgres', dialect: new PostgresDialect({ pool: preparingPool(pool, inUseLost) }), copyFrom: pooledCopyFrom(pool) };
 }
 
 async function pgliteDialect(dataDir: string, schema: string): Promise<Backend> {
