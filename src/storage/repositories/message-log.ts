@@ -93,12 +93,15 @@ function rowJson(e: NewMessageLogEntry): string {
   return `${row}}`;
 }
 
+/** The columns both writes fill, in the order of a COPY line (copyRow) and of the insert's select list. */
+const COLUMNS = 'station_id, direction, message_type, message_id, action, payload, created_at, response_type, response_payload, responded_at';
+
 async function insertRows(db: Executor, rows: readonly string[]): Promise<void> {
   if (rows.length === 0) return;
   // One parameter whatever the batch size: one statement text, planned once. json_to_recordset reads a JSON null
   // as SQL null: the coalesces store it as JSON null, as COPY does (a null payload used to fail the whole batch).
   await sql`
-    insert into message_log (station_id, direction, message_type, message_id, action, payload, created_at, response_type, response_payload, responded_at)
+    insert into message_log (${sql.raw(COLUMNS)})
     select m.station_id, m.direction, m.message_type, m.message_id, m.action, coalesce(m.payload, m.payload_text::json, 'null'), m.created_at,
            m.response_type, case when m.response_type is not null then coalesce(m.response_payload, m.response_payload_text::json, 'null') end, m.responded_at
     from json_to_recordset(${`[${rows.join(',')}]`}::json) as m(station_id text, direction text, message_type smallint, message_id text, action text,
@@ -106,8 +109,7 @@ async function insertRows(db: Executor, rows: readonly string[]): Promise<void> 
   `.execute(db);
 }
 
-const COPY_STATEMENT =
-  'copy message_log (station_id, direction, message_type, message_id, action, payload, created_at, response_type, response_payload, responded_at) from stdin';
+const COPY_STATEMENT = `copy message_log (${COLUMNS}) from stdin`;
 
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_SPECIALS = /[\\\n\r\t]/g;
