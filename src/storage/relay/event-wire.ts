@@ -70,7 +70,6 @@ export function withoutCommandPayloads(text: string): string | undefined {
   return JSON.stringify({ ...event, response: null, error: null });
 }
 
-
 function date(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
   const parsed = new Date(value);

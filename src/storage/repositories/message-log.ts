@@ -65,12 +65,6 @@ function payloadField(key: string, text: string): string {
 }
 
 /**
- * One entry as a row of the insert's JSON input. Entries are serialized when enqueued, so the buffer holds one
- * flat string per entry instead of keeping every parsed payload alive until the flush (which made the garbage
- * collector copy and promote them). Built by concatenation: the payload's text goes in as it is. A key left out
- * reads as null.
- */
-/**
  * A station's message id or action as a text column can hold it. JSON lets a frame carry `\u0000` or a lone
  * surrogate, which PostgreSQL's text cannot store: one such frame failed its whole batch (up to 500 entries of
  * every station). Those characters become U+FFFD; everything else is stored as it came.
@@ -79,6 +73,12 @@ function storable(text: string): string {
   return text.isWellFormed() && !text.includes('\u0000') ? text : text.toWellFormed().replaceAll('\u0000', '\uFFFD');
 }
 
+/**
+ * One entry as a row of the insert's JSON input. Entries are serialized when enqueued, so the buffer holds one
+ * flat string per entry instead of keeping every parsed payload alive until the flush (which made the garbage
+ * collector copy and promote them). Built by concatenation: the payload's text goes in as it is. A key left out
+ * reads as null.
+ */
 function rowJson(e: NewMessageLogEntry): string {
   let row = `{"station_id":${JSON.stringify(storable(e.stationId))},"direction":${JSON.stringify(e.direction)},"message_type":${e.messageType},"message_id":${JSON.stringify(storable(e.messageId))}`;
   if (e.action != null) row += `,"action":${JSON.stringify(storable(e.action))}`;
