@@ -95,10 +95,13 @@ function postgresDialect(url: string, schema: string, poolSize: number, logger?:
     options: `-c search_path=${schema}`,
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
-  // An idle connection that breaks (server restart) is dropped by the pool; unhandled, the event would crash us.
-  pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost'));
-  const inUseLost = (err: Error): void => logger?.warn({ err }, 'database connection lost while in use');
-  return { kind: 'postgres', dialect: new PostgresDialect({ pool: preparingPool(pool, inUseLost) }), copyFrom: pooledCopyFrom(pool) };
+  // A connection the server drops (a restart, pg_terminate_backend) makes pg emit 'error' on its client, idle or
+  // checked out (the pool listens only while it is idle); unhandled, that ends the process. Every client gets this
+  // listener once, when the pool opens it: work on a lost connection fails on its own and the pool discards it.
+  pool.on('connect', (client) => client.on('error', (err) => logger?.warn({ err }, 'database connection lost')));
+  // The pool repeats an idle client's error on itself: already logged by the client's listener.
+  pool.on('error', () => undefined);
+  return { kind: 'postgres', dialect: new PostgresDialect({ pool: preparingPool(pool) }), copyFrom: pooledCopyFrom(pool) };
 }
 
 async function pgliteDialect(dataDir: string, schema: string): Promise<Backend> {

@@ -12,10 +12,8 @@ export type CopyFrom = (statement: string, data: Buffer) => Promise<number>;
 export function pooledCopyFrom(pool: pg.Pool): CopyFrom {
   return async (statement, data) => {
     // A connection of its own: a COPY occupies it until the server has read every row.
+    // A connection lost mid-COPY fails the COPY (the pool's clients all listen for their 'error', see db.ts).
     const client = await pool.connect();
-    // A connection lost mid-COPY fails the COPY; unheard, the client's own error event would crash the process.
-    const ignore = (): void => {};
-    client.on('error', ignore);
     let failure: Error | undefined;
     try {
       const stream = client.query(copyStreams.from(statement));
@@ -26,7 +24,6 @@ export function pooledCopyFrom(pool: pg.Pool): CopyFrom {
       failure = err instanceof Error ? err : new Error(String(err));
       throw err;
     } finally {
-      client.off('error', ignore);
       // A COPY that failed may have left the connection mid-protocol: the pool discards it rather than reuse it.
       client.release(failure);
     }

@@ -11,11 +11,7 @@ const MAX_STATEMENTS = 500;
 
 const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
 
-function wrap(client: pg.PoolClient, onLost: (error: Error) => void): PostgresPoolClient {
-  // The pool listens for errors only while a client is idle. A server that drops a checked-out connection between
-  // two queries (a restart, pg_terminate_backend) makes pg emit 'error' on the client: unhandled, that ends the
-  // process. The work on it fails on its own (its next query is rejected) and the pool discards the client.
-  client.on('error', onLost);
+function wrap(client: pg.PoolClient): PostgresPoolClient {
   const names = new Map<string, string>();
   const wrapper = {
     query<R>(text: string, values: readonly unknown[]): Promise<PostgresQueryResult<R>> {
@@ -34,13 +30,12 @@ function wrap(client: pg.PoolClient, onLost: (error: Error) => void): PostgresPo
   return wrapper as unknown as PostgresPoolClient;
 }
 
-/** `onLost`: told when the server drops a connection that is checked out. */
-export function preparingPool(pool: pg.Pool, onLost: (error: Error) => void = () => undefined): PostgresPool {
+export function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
-      if (!wrapper) wrappers.set(client, (wrapper = wrap(client, onLost)));
+      if (!wrapper) wrappers.set(client, (wrapper = wrap(client)));
       return wrapper;
     },
     end: () => pool.end(),
