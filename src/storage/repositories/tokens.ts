@@ -30,9 +30,11 @@ const idOfKey = (key: TokenKey) => `${key.idToken}\u0000${key.type}`;
 /** The stored tokens among `keys`, in one query. */
 async function readTokens(db: Executor, keys: TokenKey[]): Promise<Map<string, IdToken>> {
   const input = JSON.stringify(keys.map((k) => ({ id_token: k.idToken, type: k.type })));
+  // An index probe per key: as a plain join the planner hashed the keys and read the whole table (see applyBatch
+  // in transactions.ts); LIMIT keeps the lateral subquery from being flattened into that join.
   const { rows } = await sql<Selectable<IdTokensTable>>`
     select t.* from json_to_recordset(${input}::json) as k(id_token text, type text)
-    join id_tokens t on t.id_token = k.id_token and t.type = k.type
+    cross join lateral (select * from id_tokens t where t.id_token = k.id_token and t.type = k.type limit 1) t
   `.execute(db);
   return new Map(rows.map((row) => [idOfKey({ idToken: row.id_token, type: row.type }), toIdToken(row)]));
 }

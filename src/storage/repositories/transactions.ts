@@ -121,7 +121,12 @@ async function applyBatch(db: Executor, events: readonly TransactionEventInput[]
         first_wh numeric, first_at timestamptz, last_wh numeric, last_at timestamptz, stop_reason text,
         charging_state text, remote_start_id integer, state text, samples json)
     ), existing as (
-      select i.idx, t.* from i join transactions t on t.station_id = i.station_id and t.transaction_id = i.transaction_id
+      -- One index probe per event. As a plain join the planner, which guesses 100 input rows and knows little of
+      -- a young table, hashed the input and read all of transactions for every batch (2,000+ rows each, growing);
+      -- LIMIT keeps the lateral subquery from being flattened into such a join.
+      select i.idx, t.* from i cross join lateral (
+        select * from transactions t where t.station_id = i.station_id and t.transaction_id = i.transaction_id limit 1
+      ) t
     ), created as (
       -- Only when missing, so the id sequence is not consumed by every event; ON CONFLICT covers a concurrent insert.
       insert into transactions (station_id, transaction_id, evse_id, connector_id, id_token, id_token_type, started_at,
