@@ -208,7 +208,7 @@ async function runPhase(label: string, backend: Backend, server: ServerProcess, 
     errors: tally.errors,
     seconds: elapsed,
     latenciesMs: Float64Array.from(tally.latencies).sort(),
-    timeline: timeline ? secondBySecond(tally, started, startedAt, (await server.query('majorCollections')) as MajorCollection[]) : [],
+    timeline: timeline ? secondBySecond(tally, started, startedAt, (await server.query('majorCollections')) as MajorCollection[], (await server.query('loopDelays')) as LoopDelay[]) : [],
     serverCpuUs: cpuAfter - cpuBefore,
     generatorCpuUs: generator.user + generator.system,
     databaseCpuUs: databaseBefore === undefined || databaseAfter === undefined ? undefined : databaseAfter - databaseBefore,
@@ -238,12 +238,19 @@ interface MajorCollection {
   ms: number;
 }
 
+/** The CSMS's event-loop delay in one second that ended at `at` (wall clock, ms since the epoch): p99 and max in ms. */
+interface LoopDelay {
+  at: number;
+  p99: number;
+  max: number;
+}
+
 /**
  * The phase's answers grouped by the second their call was sent in: where in the phase the slow ones were. A
  * second in which the CSMS ran an old-generation collection says so (its pause, and the concurrent marking on the
  * other core before it, can make that second slow).
  */
-function secondBySecond(tally: Tally, started: number, startedAt: number, collections: readonly MajorCollection[]): string[] {
+function secondBySecond(tally: Tally, started: number, startedAt: number, collections: readonly MajorCollection[], loopDelays: readonly LoopDelay[]): string[] {
   const seconds: number[][] = [];
   tally.sentAt.forEach((at, i) => (seconds[Math.floor((at - started) / 1000)] ??= []).push(tally.latencies[i]!));
   return seconds.map((latencies, second) => {
@@ -253,7 +260,11 @@ function secondBySecond(tally: Tally, started: number, startedAt: number, collec
       .filter((c) => c.at >= startedAt + second * 1000 && c.at < startedAt + (second + 1) * 1000)
       .map((c) => `  old-generation GC (${c.ms.toFixed(0)} ms pause)`)
       .join('');
-    return `${''.padEnd(9)} ${`${second}-${second + 1} s`.padEnd(9)} ${String(sorted.length).padStart(6)} answers  p50 ${ms(50)}  p99 ${ms(99)}  max ${ms(100)} ms${gc}`;
+    // The CSMS's own second that ended closest to this one's end (its seconds are not aligned with the phase's).
+    const end = startedAt + (second + 1) * 1000;
+    const loop = loopDelays.reduce<LoopDelay | undefined>((best, d) => (best === undefined || Math.abs(d.at - end) < Math.abs(best.at - end) ? d : best), undefined);
+    const loopText = loop && Math.abs(loop.at - end) < 500 ? `  loop delay p99 ${loop.p99.toFixed(0).padStart(3)} max ${loop.max.toFixed(0).padStart(3)} ms` : '';
+    return `${''.padEnd(9)} ${`${second}-${second + 1} s`.padEnd(9)} ${String(sorted.length).padStart(6)} answers  p50 ${ms(50)}  p99 ${ms(99)}  max ${ms(100)} ms${loopText}${gc}`;
   });
 }
 

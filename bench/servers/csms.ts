@@ -5,7 +5,7 @@
  * Storage: `--db-url URL --schema S` (PostgreSQL) or `--data-dir DIR` (the embedded database). The run asks it for row counts (`counts`) to verify what was acknowledged.
  * `--without-roaming-sync` (diagnosis only) stops the roaming sessions' transaction follower before the run.
  */
-import { constants as perfConstants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { sql } from 'kysely';
@@ -68,6 +68,18 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 /**
+ * The event loop's delay, second by second (wall-clock end of the second, p99 and max in ms), for `--timeline`: a
+ * turn of the loop that runs long holds up every answer due in it.
+ */
+const loopDelays: Array<{ at: number; p99: number; max: number }> = [];
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+setInterval(() => {
+  loopDelays.push({ at: Date.now(), p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 });
+  loopDelay.reset();
+}, 1000).unref();
+
+/**
  * BENCH_PROMOTED_PROF=<file> (diagnosis): a sampling heap profile of what survived young-generation collections, i.e.
  * was promoted to the old generation, and was then collected by a major GC, or is still alive at the end; written
  * when the server stops (open it in Chrome DevTools' Memory tab).
@@ -91,6 +103,7 @@ serveBenchControl(joule.port, () => joule.gateway.connectedIdentities().length, 
     counts: async () => ({ transactions: await count('transactions'), transactionEvents: await count('transaction_events'), meterValues: await count('meter_values') }),
     backend: () => joule.database.kind,
     majorCollections: () => majorCollections,
+    loopDelays: () => loopDelays,
   },
   onStop: async () => {
     await writePromotedProfile();

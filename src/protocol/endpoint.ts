@@ -140,8 +140,8 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
   private outstanding: PendingCall | undefined;
   private readonly queue: PendingCall[] = [];
   private readonly expiredIds: string[] = [];
+  /** The station's CALLs being handled or waiting, in order (at most maxQueuedCalls, nearly always one). */
   private readonly inbound: CallFrame[] = [];
-  private readonly inboundIds = new Set<string>();
   private handlingInbound = false;
   private badMessages = 0;
   private closedReason: string | undefined;
@@ -408,7 +408,8 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
   }
 
   private enqueueInbound(frame: CallFrame): void {
-    if (this.inboundIds.has(frame.id)) {
+    // A scan, not a set of ids: the queue is short, and a set's table was reallocated on nearly every add and delete.
+    if (this.inbound.some((queued) => queued.id === frame.id)) {
       this.replyError(frame.id, 'RpcFrameworkError', `A message with id ${frame.id} is already being handled`, MessageType.CALLERROR);
       this.countBadMessage();
       return;
@@ -418,7 +419,6 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
       this.countBadMessage();
       return;
     }
-    this.inboundIds.add(frame.id);
     this.inbound.push(frame);
     if (!this.handlingInbound) this.drainInbound();
   }
@@ -434,14 +434,12 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
         return;
       }
       this.inbound.shift();
-      this.inboundIds.delete(frame.id);
     }
     this.handlingInbound = false;
   }
 
   private finishInbound(frame: CallFrame): void {
     this.inbound.shift();
-    this.inboundIds.delete(frame.id);
     this.drainInbound();
   }
 
@@ -608,7 +606,6 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
     this.outstanding = undefined;
     this.queue.length = 0;
     this.inbound.length = 0;
-    this.inboundIds.clear();
     for (const call of pending) {
       clearTimeout(call.timer);
       call.reject(new OfflineError(this.identity, reason));
