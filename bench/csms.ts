@@ -133,6 +133,9 @@ async function runStation(station: StationState, deadline: number, intervalMs: n
   /** False when the deadline came before the message was sent, or the connection is gone. */
   const send = async (payloadJson: string): Promise<boolean> => {
     if (intervalMs > 0) {
+      // The next slot is past the end: stop now rather than sleep into it (which stretched the phase by up to one
+      // interval and so understated the paced rate by ~2 %).
+      if (nextAt >= deadline) return false;
       const wait = nextAt - performance.now();
       if (wait > 0) await sleep(wait);
       // Behind schedule (the last answer came late): send now, without a burst to catch up.
