@@ -430,7 +430,7 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
       const frame = this.inbound[0] as CallFrame;
       const pending = this.handleCall(frame);
       if (pending) {
-        pending.then(() => this.finishInbound(frame), () => this.finishInbound(frame));
+        pending.then(() => this.finishInbound(), () => this.finishInbound());
         return;
       }
       this.inbound.shift();
@@ -438,7 +438,7 @@ export class RpcEndpoint<V extends OcppVersion = OcppVersion> {
     this.handlingInbound = false;
   }
 
-  private finishInbound(frame: CallFrame): void {
+  private finishInbound(): void {
     this.inbound.shift();
     this.drainInbound();
   }
