@@ -7,9 +7,9 @@
 /** WebSocket subprotocol names, which double as version identifiers (same strings as the protocol layer). */
 export type OcppVersion = 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1';
 
-export type JsonPrimitive = string | number | boolean | null;
-export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+import type { JsonObject, JsonValue } from '../shared/json.ts';
+
+export type { JsonObject, JsonPrimitive, JsonValue } from '../shared/json.ts';
 
 /** How the server treats schema violations from this station; null = the server's default. */
 export type Strictness = 'strict' | 'lenient';

@@ -7,7 +7,7 @@
  * verification still works.
  */
 import type { JsonObject, JsonValue, OcppVersion } from '../protocol/types.ts';
-import { isJsonObject } from '../protocol/frame.ts';
+import { isJsonObject } from '../shared/json.ts';
 import { isFlattenedJws, isSignedAction, plainAction } from '../protocol/signed/format.ts';
 
 /** A station CALL the LC saw going up and whose CSMS reply is still to come. */

@@ -10,7 +10,7 @@
  */
 import type { RequestOf } from '../protocol/generated/index.ts';
 import type { JsonObject, JsonValue, OcppVersion } from '../protocol/types.ts';
-import { isJsonObject } from '../protocol/frame.ts';
+import { isJsonObject } from '../shared/json.ts';
 
 export type RateUnit = 'W' | 'A';
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { OcpiPeerError } from '../domain/ocpi/errors.ts';
 import type { OcpiVersion, PartnerEndpoint, PartyRef } from '../domain/ocpi/model.ts';
 import type { OcpiPeer, PeerAuth, PeerCredentials, PeerVersion } from '../domain/ocpi/ports.ts';
+import { isJsonObject } from '../shared/json.ts';
 import type { Logger } from '../shared/logger.ts';
 import { credentialsJson, CredentialsFormatError, parseCredentials } from './credentials-format.ts';
 import type { OcpiEnvelope } from './status.ts';
@@ -55,10 +56,6 @@ export function checkScheme(url: string, allowPlainHttp: boolean): URL {
   throw new OcpiPeerError('insecure', `refusing ${parsed.protocol}// URL ${parsed.origin} (https only unless the partner allows plain http)`);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export class OcpiClient implements OcpiPeer {
   constructor(private readonly options: OcpiClientOptions) {}
 
@@ -101,13 +98,13 @@ export class OcpiClient implements OcpiPeer {
       body = undefined;
     }
     if (response.status < 200 || response.status >= 300) {
-      const message = isObject(body) && typeof body.status_message === 'string' ? `: ${body.status_message}` : '';
+      const message = isJsonObject(body) && typeof body.status_message === 'string' ? `: ${body.status_message}` : '';
       throw new OcpiPeerError('http', `${where}: HTTP ${response.status}${message}`, {
         httpStatus: response.status,
-        ocpiStatus: isObject(body) && typeof body.status_code === 'number' ? body.status_code : undefined,
+        ocpiStatus: isJsonObject(body) && typeof body.status_code === 'number' ? body.status_code : undefined,
       });
     }
-    if (!isObject(body) || typeof body.status_code !== 'number') {
+    if (!isJsonObject(body) || typeof body.status_code !== 'number') {
       throw new OcpiPeerError('format', `${where}: the answer is not an OCPI envelope`, { httpStatus: response.status });
     }
     const envelope = body as unknown as OcpiEnvelope<T>;
@@ -170,15 +167,15 @@ export class OcpiClient implements OcpiPeer {
   async getVersions(url: string, auth: PeerAuth): Promise<PeerVersion[]> {
     const { envelope } = await this.request('GET', { url, auth, version: null });
     if (!Array.isArray(envelope.data)) throw new OcpiPeerError('format', 'versions: data is not an array');
-    return envelope.data.filter(isObject).flatMap((v) => (typeof v.version === 'string' && typeof v.url === 'string' ? [{ version: v.version, url: v.url }] : []));
+    return envelope.data.filter(isJsonObject).flatMap((v) => (typeof v.version === 'string' && typeof v.url === 'string' ? [{ version: v.version, url: v.url }] : []));
   }
 
   async getVersionDetails(url: string, auth: PeerAuth, version: OcpiVersion): Promise<PartnerEndpoint[]> {
     const { envelope } = await this.request('GET', { url, auth, version });
     const data = envelope.data;
-    if (!isObject(data) || !Array.isArray(data.endpoints)) throw new OcpiPeerError('format', 'version details: data.endpoints is not an array');
+    if (!isJsonObject(data) || !Array.isArray(data.endpoints)) throw new OcpiPeerError('format', 'version details: data.endpoints is not an array');
     if (typeof data.version === 'string' && data.version !== version) throw new OcpiPeerError('format', `version details are for ${data.version}, not ${version}`);
-    return data.endpoints.filter(isObject).flatMap((e): PartnerEndpoint[] => {
+    return data.endpoints.filter(isJsonObject).flatMap((e): PartnerEndpoint[] => {
       if (typeof e.identifier !== 'string' || typeof e.url !== 'string') return [];
       const role = version === '2.1.1' ? null : e.role === 'SENDER' || e.role === 'RECEIVER' ? e.role : null;
       return [{ identifier: e.identifier, role, url: e.url }];

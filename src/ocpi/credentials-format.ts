@@ -5,6 +5,7 @@
 import type { BusinessDetails, OcpiVersion, PartyRole, PartyRoleName } from '../domain/ocpi/model.ts';
 import type { PeerCredentials } from '../domain/ocpi/ports.ts';
 import type { JsonObject, JsonValue } from '../domain/model.ts';
+import { isJsonObject } from '../shared/json.ts';
 
 const ROLES: readonly PartyRoleName[] = ['CPO', 'EMSP', 'HUB', 'NAP', 'NSP', 'OTHER', 'SCSP'];
 
@@ -17,10 +18,6 @@ export class CredentialsFormatError extends Error {
     super(`${field} ${problem}`);
     this.name = 'CredentialsFormatError';
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function text(source: Record<string, unknown>, field: string, where: string, max: number): string {
@@ -37,19 +34,19 @@ function ciString(source: Record<string, unknown>, field: string, where: string,
 }
 
 function businessDetails(value: unknown, where: string): BusinessDetails {
-  if (!isObject(value)) throw new CredentialsFormatError(where, 'is required (an object with name)');
+  if (!isJsonObject(value)) throw new CredentialsFormatError(where, 'is required (an object with name)');
   const details: BusinessDetails = { name: text(value, 'name', `${where}.`, 100) };
   if (value.website !== undefined && value.website !== null) {
     if (typeof value.website !== 'string') throw new CredentialsFormatError(`${where}.website`, 'must be a string');
     details.website = value.website;
   }
-  if (isObject(value.logo)) details.logo = value.logo as JsonObject;
+  if (isJsonObject(value.logo)) details.logo = value.logo as JsonObject;
   return details;
 }
 
 /** Reads a partner's credentials object (POST/PUT body or the data of their answer). */
 export function parseCredentials(value: unknown, version: OcpiVersion): PeerCredentials {
-  if (!isObject(value)) throw new CredentialsFormatError('credentials', 'must be a JSON object');
+  if (!isJsonObject(value)) throw new CredentialsFormatError('credentials', 'must be a JSON object');
   const token = text(value, 'token', '', 64);
   if (!/^[\x21-\x7e]+$/.test(token)) throw new CredentialsFormatError('token', 'must be printable non-space ASCII');
   const url = text(value, 'url', '', 255);
@@ -66,7 +63,7 @@ export function parseCredentials(value: unknown, version: OcpiVersion): PeerCred
   if (!Array.isArray(value.roles) || value.roles.length === 0) throw new CredentialsFormatError('roles', 'is required (a non-empty array)');
   const roles = value.roles.map((entry: unknown, i: number): PartyRole => {
     const where = `roles[${i}].`;
-    if (!isObject(entry)) throw new CredentialsFormatError(`roles[${i}]`, 'must be an object');
+    if (!isJsonObject(entry)) throw new CredentialsFormatError(`roles[${i}]`, 'must be an object');
     const role = entry.role;
     if (typeof role !== 'string' || !ROLES.includes(role as PartyRoleName)) throw new CredentialsFormatError(`${where}role`, `must be one of ${ROLES.join(', ')}`);
     return {

@@ -7,6 +7,7 @@
  */
 import type { RpcErrorCode } from './errors.ts';
 import { clampDescription, wireErrorCode } from './errors.ts';
+import { isJsonObject } from '../shared/json.ts';
 import type { JsonObject, OcppVersion } from './types.ts';
 import { MAX_MESSAGE_ID_LENGTH, MessageType, supportsRpc21 } from './types.ts';
 
@@ -52,10 +53,6 @@ export type ParseResult = { ok: true; frame: Frame } | { ok: false; fault: Frame
 
 /** Id used when the message id of a faulty frame cannot be read (Part 4 §4.2.3). */
 export const UNREADABLE_ID = '-1';
-
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function isValidMessageId(id: unknown): id is string {
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_MESSAGE_ID_LENGTH;

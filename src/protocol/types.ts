@@ -8,9 +8,7 @@ export function isOcppVersion(value: unknown): value is OcppVersion {
   return typeof value === 'string' && (OCPP_VERSIONS as readonly string[]).includes(value);
 }
 
-export type JsonPrimitive = string | number | boolean | null;
-export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject, JsonPrimitive, JsonValue } from '../shared/json.ts';
 
 /** Message type numbers (Part 4 §4.1.3; 5 and 6 exist on ocpp2.1 only). */
 export const MessageType = {

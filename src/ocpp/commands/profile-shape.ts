@@ -6,7 +6,7 @@
  * refused, never dropped: the station would otherwise run a profile other than the one the operator sent.
  */
 import type { JsonObject } from '../../domain/model.ts';
-import { isJsonObject } from '../../protocol/frame.ts';
+import { isJsonObject } from '../../shared/json.ts';
 import { invalid } from './values.ts';
 
 const PROFILE_16 = ['chargingProfileId', 'transactionId', 'stackLevel', 'chargingProfilePurpose', 'chargingProfileKind', 'recurrencyKind', 'validFrom', 'validTo', 'chargingSchedule'];

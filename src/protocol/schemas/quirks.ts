@@ -6,6 +6,7 @@
  * the payload and ours accepts it.
  */
 import type { Options } from 'ajv';
+import { isJsonObject } from '../../shared/json.ts';
 import type { OcppVersion } from '../types.ts';
 
 /** A schema node inside the validator's private clone. */
@@ -86,8 +87,8 @@ export function applySchemaQuirks(version: OcppVersion, messages: Record<string,
     for (const patch of quirk.patches ?? []) {
       if (patch.version !== version) continue;
       let node: unknown = messages[patch.schema];
-      for (const step of patch.path) node = isObject(node) ? node[step] : undefined;
-      if (!isObject(node)) {
+      for (const step of patch.path) node = isJsonObject(node) ? node[step] : undefined;
+      if (!isJsonObject(node)) {
         throw new Error(`quirk ${quirk.name}: ${version} ${patch.schema}/${patch.path.join('/')} not found`);
       }
       patch.apply(node);
@@ -95,6 +96,3 @@ export function applySchemaQuirks(version: OcppVersion, messages: Record<string,
   }
 }
 
-function isObject(value: unknown): value is MutableSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -8,7 +8,7 @@
  */
 import { base64url, decodeProtectedHeader, flattenedVerify } from 'jose';
 import { RpcError } from '../errors.ts';
-import { isJsonObject } from '../frame.ts';
+import { isJsonObject } from '../../shared/json.ts';
 import type { JsonObject } from '../types.ts';
 import type { FlattenedJws, OcppProtectedHeader, SignableMessageType } from './format.ts';
 import { MESSAGE_TYPE_HEADER, MESSAGE_TYPE_HEADER_21_TYPO, isFlattenedJws, isSigningAlgorithm } from './format.ts';

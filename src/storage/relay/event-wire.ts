@@ -6,7 +6,8 @@
  */
 import type { DomainEvent, DomainEventType } from '../../domain/events.ts';
 import type { Transaction } from '../../domain/model.ts';
-import { channelName, isObject } from './wire.ts';
+import { isJsonObject } from '../../shared/json.ts';
+import { channelName } from './wire.ts';
 
 /** Room for the envelope under the 8000-byte limit. */
 export const MAX_NOTICE_BYTES = 7900;
@@ -81,7 +82,7 @@ const nullableDate = (value: unknown): Date | null => date(value) ?? null;
 const TRANSACTION_DATES = ['startedAt', 'stoppedAt', 'meterStartAt', 'meterStopAt'] as const;
 
 function transactionOf(value: unknown): Transaction | undefined {
-  if (!isObject(value) || typeof value.id !== 'number' || typeof value.stationId !== 'string') return undefined;
+  if (!isJsonObject(value) || typeof value.id !== 'number' || typeof value.stationId !== 'string') return undefined;
   const createdAt = date(value.createdAt);
   const updatedAt = date(value.updatedAt);
   if (!createdAt || !updatedAt) return undefined;
@@ -103,7 +104,7 @@ const KNOWN_TYPES: Record<DomainEventType, true> = {
 
 /** The event as it was published on the sending node, or undefined for anything this version does not know. */
 export function decodeEvent(value: unknown): DomainEvent | undefined {
-  if (!isObject(value) || typeof value.type !== 'string' || !Object.hasOwn(KNOWN_TYPES, value.type)) return undefined;
+  if (!isJsonObject(value) || typeof value.type !== 'string' || !Object.hasOwn(KNOWN_TYPES, value.type)) return undefined;
   const at = date(value.at);
   if (!at) return undefined;
   if (value.type === 'transaction.started' || value.type === 'transaction.updated' || value.type === 'transaction.ended') {
@@ -123,7 +124,7 @@ export function parseEventNotice(text: string): EventNotice | undefined {
   } catch {
     return undefined;
   }
-  if (!isObject(value) || typeof value.node !== 'string') return undefined;
+  if (!isJsonObject(value) || typeof value.node !== 'string') return undefined;
   if (value.interest === true) return { node: value.node, interest: true };
   if (!Array.isArray(value.events)) return undefined;
   const events = value.events.map(decodeEvent).filter((event): event is DomainEvent => event !== undefined);

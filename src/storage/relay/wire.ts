@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { CommandError, type CommandFailureKind, type CommandOutcome } from '../../domain/commands/types.ts';
 import type { JsonObject, JsonValue } from '../../domain/model.ts';
+import { isJsonObject } from '../../shared/json.ts';
 
 /**
  * The channel a node LISTENs on. NOTIFY reaches every session of the database whatever its schema, and several
@@ -54,26 +55,24 @@ export function packFailure(error: unknown): JsonObject {
 const FAILURE_KINDS: Record<CommandFailureKind, true> = { offline: true, timeout: true, rejected: true, invalid: true, 'not-found': true };
 const isFailureKind = (kind: JsonValue | undefined): kind is CommandFailureKind => typeof kind === 'string' && Object.hasOwn(FAILURE_KINDS, kind);
 
-/** A JSON object (not an array, not null): what arrives from another node is checked with it before it is read. */
-export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Returns what the target's gateway returned, or throws what it threw (a CommandError of the same kind). */
 export function unpackResult(stored: JsonValue | null, targetNode: string): CommandOutcome {
-  const packed = isObject(stored) ? stored : {};
+  const packed = isJsonObject(stored) ? stored : {};
   const outcome = packed.outcome;
-  if (isObject(outcome) && Array.isArray(outcome.calls)) {
+  if (isJsonObject(outcome) && Array.isArray(outcome.calls)) {
     // Written by packOutcome from a CommandOutcome: the calls are that outcome's.
     const calls = outcome.calls as CommandOutcome['calls'];
     const status = typeof outcome.status === 'string' ? outcome.status : undefined;
-    return isObject(outcome.result) ? { calls, status, result: outcome.result } : { calls, status };
+    return isJsonObject(outcome.result) ? { calls, status, result: outcome.result } : { calls, status };
   }
-  const failure = isObject(packed.failure) ? packed.failure : {};
+  const failure = isJsonObject(packed.failure) ? packed.failure : {};
   const message = typeof failure.message === 'string' ? failure.message : 'no message';
   if (isFailureKind(failure.kind)) throw new CommandError(failure.kind, message, rpcOf(failure.rpc));
   throw new Error(`command failed on node ${targetNode}: ${message}`);
 }
 
 function rpcOf(value: JsonValue | undefined): Rpc | undefined {
-  if (!isObject(value) || typeof value.code !== 'string' || typeof value.description !== 'string') return undefined;
-  return { code: value.code, description: value.description, details: isObject(value.details) ? value.details : {} };
+  if (!isJsonObject(value) || typeof value.code !== 'string' || typeof value.description !== 'string') return undefined;
+  return { code: value.code, description: value.description, details: isJsonObject(value.details) ? value.details : {} };
 }
