@@ -94,11 +94,16 @@ export async function startJoule(config: JouleConfig, options: JouleOptions = {}
     await database.close();
     throw error;
   }
+  // What the start opens is closed again, last opened first, should a later step fail (a port in use, say): an
+  // embedding process is left with no timer, listener or connection of a CSMS that never started.
+  const opened: Array<() => Promise<unknown>> = [];
   try {
-    return await startServices(config, { logger, nodeId, signingKey, database, cluster, nodes });
+    return await startServices(config, { logger, nodeId, signingKey, database, cluster, nodes, opened: (close) => opened.push(close) });
   } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
     // The node id is let go at once, so that a corrected restart is not refused as a duplicate of this failed one.
     await nodes?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
     throw error;
   }
 }
@@ -111,13 +116,17 @@ interface StartContext {
   database: Database;
   cluster: { url: string; heartbeatMs: number; staleAfterMs: number } | undefined;
   nodes: NodeRegistry | undefined;
+  /** Registers how to close what was just opened, should the start fail later. */
+  opened(close: () => Promise<unknown>): void;
 }
 
-async function startServices(config: JouleConfig, { logger, nodeId, signingKey, database, cluster, nodes }: StartContext): Promise<Joule> {
+async function startServices(config: JouleConfig, { logger, nodeId, signingKey, database, cluster, nodes, opened }: StartContext): Promise<Joule> {
   const repos = createRepositories(database);
   const maintenance = startMaintenance({ database, retentionDays: config.storage.messageLogRetentionDays, logger });
+  opened(() => maintenance.close());
   const events = new DomainEvents((error, event) => logger.error({ err: error, event: event.type }, 'domain event listener failed'));
   const catalog = createCatalog({ repos, events, logger });
+  opened(() => catalog.close());
 
   const cpo = config.ocpi.parties[0];
   const roaming = createRoaming({
@@ -132,8 +141,10 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
     locations: catalogDirectory(repos.locations),
     tariffs: (id) => repos.tariffs.get(id),
   });
+  opened(() => roaming.close());
 
   const ocpp = createOcppModule({ repos, events, logger, nodeId, heartbeatIntervalS: config.ocpp.heartbeatIntervalS, signingKey, signCalls: config.ocpp.signing.signCalls, authorizer: roaming.authorization.authorizer });
+  opened(() => ocpp.close());
   const gateway = new OcppGateway({
     lookup: ocpp.lookup,
     handlers: ocpp.handlers,
@@ -152,6 +163,7 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
     compression: (({ thresholdBytes, ...rest }) => ({ ...rest, threshold: thresholdBytes }))(config.ocpp.compression),
     caCertificates: config.tls.caFile ? [readFileSync(config.tls.caFile)] : undefined,
   });
+  opened(() => gateway.close());
   gateway.onConnect(ocpp.onConnect);
   gateway.onDisconnect(ocpp.onDisconnect);
 
@@ -175,9 +187,11 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
   // Commands for a station held by another node go there.
   const localCommands = createCommandGateway({ gateway, repos, logger });
   const relay = cluster && createCommandRelay({ db: database.db, url: cluster.url, schema: database.schema, nodeId, local: localCommands, logger, staleAfterMs: cluster.staleAfterMs });
+  if (relay) opened(() => relay.close());
   await relay?.start();
   // The live event stream shows every node's events (each node forwards its own while another has stream clients).
   const liveEvents = cluster && createLiveEventRelay({ db: database.db, url: cluster.url, schema: database.schema, nodeId, local: events, logger });
+  if (liveEvents) opened(() => liveEvents.close());
   await liveEvents?.start();
   const commands = new CommandService({
     gateway: relay ? createCommandGateway({ gateway, repos, logger, cluster: { nodeId, relay } }) : localCommands,
@@ -194,6 +208,7 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
     logger: false,
     serverFactory: (handler) => (httpServer = createHttpServer(handler)),
   });
+  opened(() => http.close());
   // OCPI's public URL is known only once the server listens when the port is 0 (tests).
   let ocpiBaseUrl = config.ocpi.publicUrl ?? '';
   const ocpi = config.ocpi.enabled
@@ -229,6 +244,7 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
   const port = (httpServer.address() as AddressInfo).port;
   if (!config.ocpi.publicUrl) ocpiBaseUrl = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}/ocpi`;
   ocpi?.worker.start();
+  if (ocpi) opened(() => ocpi.worker.stop());
 
   let tlsServer: HttpsServer | undefined;
   if (config.tls.port !== null) {
@@ -243,6 +259,7 @@ async function startServices(config: JouleConfig, { logger, nodeId, signingKey, 
     });
     gateway.attach(tlsServer);
     const server = tlsServer;
+    opened(() => new Promise<void>((resolve) => server.close(() => resolve())));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.tls.port ?? 0, config.host, () => resolve());
