@@ -139,11 +139,21 @@ if (url) {
       assert.equal(await registered('node-c'), undefined);
     });
 
-    test('A killed: the sweep marks its station disconnected and announces it, and a command for a station on A is 409 at once', async () => {
+    test('A killed: a command waiting on A is 409 once A counts as dead; the sweep marks its station disconnected and announces it; a command for a station on A is 409 at once', async () => {
       const stream = await SseReader.open(`${b.base}/api/v1/events?types=station.disconnected&station=LV-1`, b.key);
+      // A command through B that A has taken and sent to the station, which stays silent; its deadline is far off.
+      station?.setAnswer(() => 'silence');
+      const waitingSince = Date.now();
+      const waitingCommand = b.call('POST', '/stations/LV-1/commands/reset?timeoutMs=60000', { body: { type: 'Immediate' } });
+      const running = async () => (await sql<{ n: number }>`select count(*)::int as n from command_relay where status = 'running'`.execute(b.joule.database.db)).rows[0]?.n;
+      await eventually(async () => ((await running()) === 1 ? true : undefined), 5000, 'the command running on A');
       try {
         assert.equal(await a.stop('SIGKILL'), null);
         const killedAt = Date.now();
+        const waited = await waitingCommand;
+        assert.equal(waited.status, 409, JSON.stringify(waited.body));
+        assert.equal(waited.body.error, 'station_offline');
+        assert.ok(Date.now() - killedAt < 10_000, `answered ${Date.now() - killedAt} ms after A died (${Date.now() - waitingSince} ms after it was asked), not at its 60 s deadline`);
         await eventually(async () => ((await stationState('LV-1')) === 'false@node-a' ? true : undefined), 10_000, 'LV-1 marked disconnected by the sweep');
         assert.ok(Date.now() - killedAt < 6000, `swept after ${Date.now() - killedAt} ms`);
         assert.equal(await registered('node-a'), undefined, "A's registration removed");

@@ -94,6 +94,13 @@ export function isAliveSql(nodeId: string, staleAfterMs: number): RawBuilder<boo
   return sql<boolean>`exists (select 1 from cluster_nodes where node_id = ${nodeId} and heartbeat_at >= ${staleBefore(staleAfterMs)})`;
 }
 
+/** Which of `nodeIds` have a heartbeat fresher than `staleAfterMs`. */
+export async function aliveNodes(db: Kysely<DB>, nodeIds: readonly string[], staleAfterMs: number): Promise<Set<string>> {
+  if (nodeIds.length === 0) return new Set();
+  const { rows } = await sql<{ node_id: string }>`select node_id from cluster_nodes where node_id = any(${[...nodeIds]}::text[]) and heartbeat_at >= ${staleBefore(staleAfterMs)}`.execute(db);
+  return new Set(rows.map((row) => row.node_id));
+}
+
 export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
   const { db, nodeId, logger } = options;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;

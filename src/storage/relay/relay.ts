@@ -10,7 +10,9 @@
  *   outcome and NOTIFYs the caller.
  *
  * A target without a fresh heartbeat in the node registry (nodes.ts) is dead: the command is not posted and the
- * station is offline at once, rather than at the timeout.
+ * station is offline at once, rather than at the timeout. A target that dies while a command waits on it is found
+ * the same way, by a check of the waited-on nodes every third of the staleness: the command is withdrawn and the
+ * station is offline then, not at the caller's deadline.
  *
  * Notifications are hints, the rows are the truth: a request lost while the target was not listening is found when
  * it listens again, a reply lost while the caller was not listening when the caller listens again (or at the
@@ -22,7 +24,7 @@ import { CommandError } from '../../domain/commands/types.ts';
 import type { JsonObject, JsonValue } from '../../domain/model.ts';
 import { createChannelListener, type NodeChannelOptions } from './listener.ts';
 import { createMailbox, type ClaimedRequest } from './mailbox.ts';
-import { DEFAULT_STALE_AFTER_MS } from './nodes.ts';
+import { aliveNodes, DEFAULT_STALE_AFTER_MS } from './nodes.ts';
 import { nodeChannel, noticeText, packFailure, packOutcome, parseNotice, unpackResult } from './wire.ts';
 
 export interface CommandRelayOptions extends NodeChannelOptions {
@@ -41,8 +43,10 @@ export interface NodeCommandRelay extends CommandRelay {
 
 /** A forwarded command waiting for its outcome. */
 interface Waiter {
+  targetNode: string;
   finish(result: JsonValue | null): void;
-  giveUp(): Promise<void>;
+  /** Withdraws the request and settles with its outcome if it was stored meanwhile, else as `reason` says. */
+  giveUp(reason?: 'timeout' | 'target-dead'): Promise<void>;
 }
 
 export function createCommandRelay(options: CommandRelayOptions): NodeCommandRelay {
@@ -53,6 +57,27 @@ export function createCommandRelay(options: CommandRelayOptions): NodeCommandRel
   const waiting = new Map<string, Waiter>();
   /** Work started by notifications (serving requests, collecting replies), so close() can wait for it. */
   const busy = new Set<Promise<void>>();
+
+  /** Checks the nodes that commands wait on while any do; gives up on those of nodes found dead. */
+  let watch: NodeJS.Timeout | undefined;
+  function watchTargets(): void {
+    if (watch !== undefined || waiting.size === 0) return;
+    watch = setInterval(() => {
+      if (waiting.size === 0) {
+        clearInterval(watch);
+        watch = undefined;
+        return;
+      }
+      track('checking the nodes commands wait on', giveUpOnDeadTargets());
+    }, Math.max(100, Math.floor(staleAfterMs / 3)));
+    watch.unref();
+  }
+
+  async function giveUpOnDeadTargets(): Promise<void> {
+    const targets = new Set([...waiting.values()].map((waiter) => waiter.targetNode));
+    const alive = await aliveNodes(options.db, [...targets], staleAfterMs);
+    await Promise.all([...waiting.values()].filter((waiter) => !alive.has(waiter.targetNode)).map((waiter) => waiter.giveUp('target-dead')));
+  }
 
   function track(what: string, work: Promise<void>): void {
     const tracked = work.catch((error: unknown) => logger.error({ err: error }, `command relay: ${what} failed`)).finally(() => busy.delete(tracked));
@@ -122,14 +147,16 @@ export function createCommandRelay(options: CommandRelayOptions): NodeCommandRel
           throw new CommandError('offline', `station ${stationId} is not connected: node ${targetNode}, which its record names, is not running`);
         };
         const waiter: Waiter = {
+          targetNode,
           finish: (result) => settle(() => unpackResult(result, targetNode)),
-          async giveUp() {
+          async giveUp(reason = 'timeout') {
             const row = await mailbox.withdraw(id).catch((error: unknown) => void logger.warn({ err: error, station: stationId }, 'command relay: could not withdraw a request'));
-            settle(row?.done ? () => unpackResult(row.result, targetNode) : timeout);
+            settle(row?.done ? () => unpackResult(row.result, targetNode) : reason === 'target-dead' ? targetDead : timeout);
           },
         };
         // Registered before the row exists: the reply may come before post() resolves.
         waiting.set(id, waiter);
+        watchTargets();
         const timer = setTimeout(() => void waiter.giveUp(), timeoutMs);
         logger.debug({ station: stationId, node: targetNode, command: command.name }, 'command relayed to the node holding the station');
         mailbox
@@ -147,6 +174,8 @@ export function createCommandRelay(options: CommandRelayOptions): NodeCommandRel
     },
 
     async close() {
+      clearInterval(watch);
+      watch = undefined;
       await listener.close();
       // Normally none: the app closes the relay after its HTTP server and command jobs.
       await Promise.all([...waiting.values()].map((waiter) => waiter.giveUp()));
