@@ -3,13 +3,12 @@
  * station speaks. Read models use `null` for "not known" (as stored); inputs use optional fields.
  * Energy is always in Wh (a JS number: exact for every decimal up to 15 significant digits; stored as NUMERIC).
  */
-
-/** WebSocket subprotocol names, which double as version identifiers (same strings as the protocol layer). */
-export type OcppVersion = 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1';
-
 import type { JsonObject, JsonValue } from '../shared/json.ts';
 
 export type { JsonObject, JsonPrimitive, JsonValue } from '../shared/json.ts';
+
+/** WebSocket subprotocol names, which double as version identifiers (same strings as the protocol layer). */
+export type OcppVersion = 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1';
 
 /** How the server treats schema violations from this station; null = the server's default. */
 export type Strictness = 'strict' | 'lenient';

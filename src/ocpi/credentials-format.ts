@@ -40,7 +40,7 @@ function businessDetails(value: unknown, where: string): BusinessDetails {
     if (typeof value.website !== 'string') throw new CredentialsFormatError(`${where}.website`, 'must be a string');
     details.website = value.website;
   }
-  if (isJsonObject(value.logo)) details.logo = value.logo as JsonObject;
+  if (isJsonObject(value.logo)) details.logo = value.logo;
   return details;
 }
 

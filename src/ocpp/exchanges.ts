@@ -39,7 +39,6 @@ const isOurAnswer = (entry: NewMessageLogEntry): boolean =>
  * CALLs, from a station that does not wait for our answers, go to a map beside it.
  */
 class StationCalls {
-  messageId: string | undefined = undefined;
   call: NewMessageLogEntry | undefined = undefined;
   others: Map<string, NewMessageLogEntry> | undefined = undefined;
 
@@ -49,9 +48,8 @@ class StationCalls {
 
   take(messageId: string): NewMessageLogEntry | undefined {
     const call = this.call;
-    if (call !== undefined && this.messageId === messageId) {
+    if (call !== undefined && call.messageId === messageId) {
       this.call = undefined;
-      this.messageId = undefined;
       return call;
     }
     const other = this.others?.get(messageId);
@@ -59,11 +57,9 @@ class StationCalls {
     return other;
   }
 
-  put(messageId: string, call: NewMessageLogEntry): void {
-    if (this.call === undefined) {
-      this.messageId = messageId;
-      this.call = call;
-    } else (this.others ??= new Map()).set(messageId, call);
+  put(call: NewMessageLogEntry): void {
+    if (this.call === undefined) this.call = call;
+    else (this.others ??= new Map()).set(call.messageId, call);
   }
 
   /** The held CALLs, oldest first. */
@@ -103,7 +99,7 @@ export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MA
     const earlier = take(calls, call.messageId);
     if (earlier !== undefined) messageLog.enqueue(earlier);
     else if (heldCount >= maxHeld) releaseOldest();
-    calls.put(call.messageId, call.createdAt === undefined ? { ...call, createdAt: new Date() } : call);
+    calls.put(call.createdAt === undefined ? { ...call, createdAt: new Date() } : call);
     heldCount += 1;
   }
 

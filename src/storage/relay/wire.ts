@@ -55,7 +55,6 @@ export function packFailure(error: unknown): JsonObject {
 const FAILURE_KINDS: Record<CommandFailureKind, true> = { offline: true, timeout: true, rejected: true, invalid: true, 'not-found': true };
 const isFailureKind = (kind: JsonValue | undefined): kind is CommandFailureKind => typeof kind === 'string' && Object.hasOwn(FAILURE_KINDS, kind);
 
-
 /** Returns what the target's gateway returned, or throws what it threw (a CommandError of the same kind). */
 export function unpackResult(stored: JsonValue | null, targetNode: string): CommandOutcome {
   const packed = isJsonObject(stored) ? stored : {};
