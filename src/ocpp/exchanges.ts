@@ -33,12 +33,14 @@ const isOurAnswer = (entry: NewMessageLogEntry): boolean =>
   entry.direction === 'out' && (entry.messageType === MessageType.CALLRESULT || entry.messageType === MessageType.CALLERROR);
 
 /**
- * A station's held CALLs. OCPP lets a station have one CALL of its own outstanding, so the first goes in a slot that
- * is reused message after message: holding and taking it allocate nothing, whereas a map per station reallocated its
- * table on almost every set and delete (~20 % of what Joule promoted to the old generation under load). Further
- * CALLs, from a station that does not wait for our answers, go to a map beside it.
+ * A station's held CALLs, in arrival order. OCPP lets a station have one CALL of its own outstanding, so the oldest
+ * sits in a slot that is reused message after message: holding and taking it allocate nothing, whereas a map per
+ * station reallocated its table on almost every set and delete (~20 % of what Joule promoted to the old generation
+ * under load). Later CALLs, from a station that does not wait for our answers, queue in a map behind it (a map keeps
+ * insertion order) and move up to the slot when it empties.
  */
 class StationCalls {
+  /** The oldest held CALL; undefined only when none is held. */
   call: NewMessageLogEntry | undefined = undefined;
   others: Map<string, NewMessageLogEntry> | undefined = undefined;
 
@@ -49,7 +51,7 @@ class StationCalls {
   take(messageId: string): NewMessageLogEntry | undefined {
     const call = this.call;
     if (call !== undefined && call.messageId === messageId) {
-      this.call = undefined;
+      this.call = this.#nextOther();
       return call;
     }
     const other = this.others?.get(messageId);
@@ -64,8 +66,14 @@ class StationCalls {
 
   /** The held CALLs, oldest first. */
   all(): NewMessageLogEntry[] {
-    const calls = [...(this.call === undefined ? [] : [this.call]), ...(this.others?.values() ?? [])];
-    return calls.sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
+    return this.call === undefined ? [] : [this.call, ...(this.others?.values() ?? [])];
+  }
+
+  #nextOther(): NewMessageLogEntry | undefined {
+    const next = this.others?.values().next();
+    if (next === undefined || next.done === true) return undefined;
+    this.others!.delete(next.value.messageId);
+    return next.value;
   }
 }
 
@@ -84,7 +92,7 @@ export function createExchangeLog(messageLog: MessageLogRepository, maxHeld = MA
   function releaseOldest(): void {
     let oldest: { calls: StationCalls; call: NewMessageLogEntry; at: number } | undefined;
     for (const calls of held.values()) {
-      const call = calls.all()[0];
+      const call = calls.call;
       if (call === undefined) continue;
       const at = call.createdAt?.getTime() ?? 0;
       if (oldest === undefined || at < oldest.at) oldest = { calls, call, at };
